@@ -1,0 +1,149 @@
+"""Commands over the knowledge: check, index, ask, chat."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from bot.answer import Answer, answer_question, format_as_of
+from bot.cli.common import index_option, knowledge_option, paths
+from indexer.build import build_index
+from indexer.knowledge import KnowledgeError, load_knowledge
+from indexer.search import IndexUnavailable, SearchIndex, ensure_index
+
+
+@click.command()
+@knowledge_option
+def check(knowledge_dir: Path | None) -> None:
+    """Validate the knowledge; list every problem with file, line and reason."""
+    root, _ = paths(knowledge_dir, None)
+    try:
+        kb = load_knowledge(root)
+    except KnowledgeError as exc:
+        _print_problems(exc)
+        sys.exit(1)
+    sections = sum(len(d.sections) for d in kb.documents)
+    click.echo(
+        f"ok: {len(kb.documents)} documents, {sections} sections, "
+        f"{len(kb.pathfinders)} pathfinders, {len(kb.synonyms)} synonym groups"
+    )
+
+
+@click.command()
+@knowledge_option
+@index_option
+def index(knowledge_dir: Path | None, index_path: Path | None) -> None:
+    """Build the index file from the knowledge (the old one stays on any problem)."""
+    root, path = paths(knowledge_dir, index_path)
+    try:
+        report = build_index(root, path)
+    except KnowledgeError as exc:
+        _print_problems(exc)
+        click.echo(f"index not rebuilt; {path} left as it was", err=True)
+        sys.exit(1)
+    click.echo(
+        f"indexed {report.documents} documents, {report.passages} passages "
+        f"in {report.seconds:.2f} s -> {path}"
+    )
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question per line.")
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50),
+              help="Passages to return per question.")  # fmt: skip
+@knowledge_option
+@index_option
+@click.argument("questions", nargs=-1, required=True)
+def ask(
+    as_json: bool, k: int, knowledge_dir: Path | None, index_path: Path | None,
+    questions: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Answer one or more questions from the knowledge."""
+    search_index = _open_index(knowledge_dir, index_path)
+    for question in questions:
+        answer = answer_question(search_index, question, k=k)
+        click.echo(json.dumps(answer_json(answer)) if as_json else render_text(answer))
+
+
+@click.command()
+@knowledge_option
+@index_option
+def chat(knowledge_dir: Path | None, index_path: Path | None) -> None:
+    """Ask questions at an interactive prompt (an empty line or Ctrl-D ends)."""
+    search_index = _open_index(knowledge_dir, index_path)
+    click.echo("Ask about public service mutuals. An empty line ends.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not question:
+            return
+        click.echo(render_text(answer_question(search_index, question)))
+
+
+def _open_index(knowledge_dir: Path | None, index_path: Path | None) -> SearchIndex:
+    root, path = paths(knowledge_dir, index_path)
+    try:
+        started = time.perf_counter()
+        report = ensure_index(root, path)
+        if report is not None:
+            took = time.perf_counter() - started
+            click.echo(f"note: index built ({report.passages} passages, {took:.2f} s)", err=True)
+        return SearchIndex.load(path)
+    except KnowledgeError as exc:
+        _print_problems(exc)
+        raise click.ClickException("the knowledge has problems; fix them and try again") from exc
+    except IndexUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _print_problems(exc: KnowledgeError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(exc.problems)} problem(s) found", err=True)
+
+
+def answer_json(answer: Answer) -> dict:
+    """The JSON contract of `mutuals ask --json` (DESIGN.md)."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.text,
+        "sources": [{"title": s.title, "url": s.url} for s in answer.sources],
+        "passages": [
+            {
+                "id": h.passage.id,
+                "doc_id": h.passage.doc_id,
+                "title": h.passage.title,
+                "section": h.passage.section,
+                "text": h.passage.text,
+                "url": h.passage.url,
+                "as_of": h.passage.as_of,
+                "score": h.score,
+            }
+            for h in answer.hits
+        ],  # fmt: skip
+        "took_ms": round(answer.took_ms, 3),
+    }
+
+
+def render_text(answer: Answer) -> str:
+    """An answer for a terminal: the answer, then sources, then related passages."""
+    lines = [answer.text]
+    if answer.sources:
+        lines.append("")
+        lines.append(f"Sources (as of {format_as_of(answer.hits[0].passage.as_of)}):")
+        lines += [f"  - {s.title}: {s.url}" for s in answer.sources]
+    if answer.related:
+        lines.append("Related:")
+        lines += [f"  - {h.passage.title}: {h.passage.section}" for h in answer.related]
+    return "\n".join(lines) + "\n"
+
+
+COMMANDS = [check, index, ask, chat]

@@ -1,0 +1,145 @@
+"""Settings: one frozen dataclass, read from the environment (and `.env` via python-dotenv)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
+DEFAULT_VAR = PROJECT_ROOT / "var"
+SLACK_API_URL = "https://slack.com/api/"
+_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _setting(env: str, help: str, default: Any) -> Any:
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the assistant reads, with the environment variable that sets it."""
+
+    bot_token: str = _setting("SLACK_BOT_TOKEN", "Bot token (xoxb-...); needed by `serve`.", "")
+    signing_secret: str = _setting(
+        "SLACK_SIGNING_SECRET", "HTTP mode: verifies every request from Slack.", ""
+    )
+    app_token: str = _setting(
+        "SLACK_APP_TOKEN",
+        "Socket Mode app token (xapp-...); when set, `serve` uses Socket Mode.",
+        "",
+    )
+    api_url: str = _setting(
+        "SLACK_API_URL", "Slack Web API base URL (GovSlack uses another host).", SLACK_API_URL
+    )
+    knowledge_dir: Path = _setting(
+        "MUTUALS_KNOWLEDGE_DIR", "Knowledge directory.", DEFAULT_KNOWLEDGE
+    )
+    index_path: Path = _setting(
+        "MUTUALS_INDEX_PATH", "Index file (derived, rebuildable).", DEFAULT_VAR / "index.sqlite3"
+    )
+    data_path: Path = _setting(
+        "MUTUALS_DATA_PATH",
+        "Data file (registrations, feedback, question log, processed events); on a persistent disk.",
+        DEFAULT_VAR / "data.sqlite3",
+    )
+    admin_users: frozenset[str] = _setting(
+        "MUTUALS_ADMIN_USERS", "Comma-separated Slack user ids allowed to run admin commands.",
+        frozenset(),
+    )  # fmt: skip
+    admin_channel: str = _setting(
+        "MUTUALS_ADMIN_CHANNEL", "Channel id that receives registration notices (optional).", ""
+    )
+    open_channels: frozenset[str] = _setting(
+        "MUTUALS_OPEN_CHANNELS", "Channel ids where the bot answers without a mention.", frozenset()
+    )
+    log_retention_days: int = _setting(
+        "MUTUALS_LOG_RETENTION_DAYS", "Days to keep the question log and feedback.", 90
+    )
+    log_level: str = _setting("LOG_LEVEL", "Logging level (DEBUG, INFO, WARNING, ERROR).", "INFO")
+    port: int = _setting("PORT", "HTTP port for `serve --http`.", 3000)
+
+    def is_admin(self, user_id: str) -> bool:
+        """True when `user_id` may run admin commands."""
+        return user_id in self.admin_users
+
+
+def documented_settings() -> list[tuple[str, str]]:
+    """(environment variable, help text) for every setting."""
+    return [(f.metadata["env"], f.metadata["help"]) for f in fields(Settings)]
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Settings from `environ` (default os.environ, after loading `.env`)."""
+    if environ is None:
+        if dotenv:
+            load_dotenv(override=False)
+        environ = os.environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        raw = environ.get(f.metadata["env"], "").strip()
+        if raw:
+            values[f.name] = _parse(f.name, f.metadata["env"], raw)
+    return Settings(**values)
+
+
+def _parse(name: str, env: str, raw: str) -> object:
+    if name in ("knowledge_dir", "index_path", "data_path"):
+        return Path(raw).expanduser()
+    if name in ("admin_users", "open_channels"):
+        ids = frozenset(x.strip() for x in raw.split(",") if x.strip())
+        bad = sorted(i for i in ids if not _ID.match(i))
+        if bad:
+            raise SettingsError(f"{env}: not Slack ids: {', '.join(bad)}")
+        return ids
+    if name == "admin_channel" and not _ID.match(raw):
+        raise SettingsError(f"{env}: {raw!r} is not a Slack channel id (like C0123456789)")
+    if name in ("log_retention_days", "port"):
+        return _positive_int(env, raw, upper=65535 if name == "port" else 3650)
+    if name == "log_level":
+        if raw.upper() not in _LOG_LEVELS:
+            raise SettingsError(f"{env}: {raw!r} is not one of {', '.join(_LOG_LEVELS)}")
+        return raw.upper()
+    return _token(name, env, raw)
+
+
+def _positive_int(env: str, raw: str, upper: int) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= upper:
+        raise SettingsError(f"{env}: {raw!r} is not a whole number from 1 to {upper}")
+    return int(raw)
+
+
+_PREFIXES = {"bot_token": "xoxb-", "app_token": "xapp-"}
+
+
+def _token(name: str, env: str, raw: str) -> str:
+    prefix = _PREFIXES.get(name)
+    if prefix and not raw.startswith(prefix):
+        raise SettingsError(f"{env}: must start with {prefix}")
+    if name == "api_url":
+        if not re.match(r"^https?://[^\s/]+", raw):
+            raise SettingsError(f"{env}: {raw!r} is not an http(s) URL")
+        return raw if raw.endswith("/") else raw + "/"
+    return raw
+
+
+def require_slack(settings: Settings) -> None:
+    """Stop start-up unless the settings needed to talk to Slack are there."""
+    if not settings.bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN: missing (the bot token, xoxb-...)")
+    if not settings.app_token and not settings.signing_secret:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET: missing (needed in HTTP mode; or set SLACK_APP_TOKEN "
+            "for Socket Mode)"
+        )

@@ -1,0 +1,99 @@
+"""The one analyser: the only place where text becomes search tokens.
+
+Passages and queries go through the same steps: Unicode normalisation and case folding,
+tokenising that keeps meaningful forms (``DE&S``, ``£10m``, ``2011``), synonym and acronym
+groups matched as phrases (before stop words, so "spin out" survives), English stop words,
+and Snowball stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import Stemmer
+
+# Bump when tokens for the same text would change, so stale index files are rebuilt.
+ANALYSER_VERSION = "1"
+
+_TOKEN = re.compile(
+    r"£?\d+(?:[.,]\d+)*(?:bn|m|k|%)?"  # numbers and sums: 2011, £10m, 1,000, 25%
+    r"|[^\W_]+(?:[&'’][^\W_]+)*",  # words, keeping DE&S and MyCSP's
+    re.UNICODE,
+)
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further had hadn't has hasn't have haven't having
+    he her here hers herself him himself his how i if in into is isn't it it's its itself just
+    let's me more most mustn't my myself no nor not of off on once only or other ought our ours
+    ourselves out over own same shan't she should shouldn't so some such than that that's the
+    their theirs them themselves then there there's these they this those through to too under
+    until up very was wasn't we were weren't what what's when when's where where's which while
+    who who's whom why why's will with won't would wouldn't you your yours yourself yourselves
+    also get got tell know please thanks thank hi hello hey us s t via
+    """.split()
+)
+
+
+class Analyser:
+    """Turns text into tokens; one instance serves both passages and queries."""
+
+    def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()):
+        self._stemmer = Stemmer.Stemmer("english")
+        self._stem = lru_cache(maxsize=100_000)(self._stemmer.stemWord)
+        self._phrases: dict[tuple[str, ...], str] = {}
+        self._longest = 1
+        for group in synonym_groups:
+            self._add_group(group)
+
+    def _add_group(self, group: Sequence[str]) -> None:
+        canonical = "_".join(self._words(group[0])) or group[0]
+        for term in group:
+            words = tuple(self._stem(w) for w in self._words(term))
+            if words:
+                self._phrases.setdefault(words, canonical)
+                self._longest = max(self._longest, len(words))
+
+    @staticmethod
+    def _words(text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+        return [_strip_possessive(w) for w in _TOKEN.findall(text)]
+
+    def tokens(self, text: str) -> list[str]:
+        """The search tokens of `text`, in order."""
+        words = self._words(text)
+        return self._apply_synonyms([self._stem(w) for w in words], words)
+
+    def _apply_synonyms(self, stems: list[str], words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(stems):
+            for size in range(min(self._longest, len(stems) - i), 0, -1):
+                canonical = self._phrases.get(tuple(stems[i : i + size]))
+                if canonical is None:
+                    continue
+                if size == 1:
+                    out.append(canonical)  # a one-word variant is the canonical term itself
+                else:
+                    out.extend(self._keep(stems[i : i + size], words[i : i + size]))
+                    out.append(canonical)
+                i += size
+                break
+            else:
+                if words[i] not in STOP_WORDS:
+                    out.append(stems[i])
+                i += 1
+        return out
+
+    @staticmethod
+    def _keep(stems: list[str], words: list[str]) -> list[str]:
+        return [s for s, w in zip(stems, words, strict=True) if w not in STOP_WORDS]
+
+
+def _strip_possessive(word: str) -> str:
+    return word[:-2] if word.endswith("'s") and len(word) > 2 else word

@@ -1,0 +1,136 @@
+"""Write the index file: analysed passages in SQLite, replaced in one step with os.replace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from indexer.analyse import ANALYSER_VERSION, Analyser
+from indexer.chunk import Passage, passages
+from indexer.knowledge import Knowledge, load_knowledge
+
+TITLE_WEIGHT = 2  # title and section words count this many times over body words
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    passages: int
+    seconds: float
+    build_id: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
+    """The tokens a passage is indexed under: title and section weigh more than the body."""
+    heading = analyser.tokens(passage.title) + analyser.tokens(passage.section)
+    return heading * TITLE_WEIGHT + analyser.tokens(passage.text)
+
+
+def build_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport:
+    """Validate the knowledge and write a new index file; the old one stays on any error."""
+    started = time.perf_counter()
+    knowledge = load_knowledge(knowledge_dir)  # raises KnowledgeError before anything is written
+    index_path = Path(index_path)
+    old_hashes = _document_hashes(index_path)
+    new_hashes = _knowledge_hashes(knowledge)
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    build_id = uuid.uuid4().hex
+    fd, tmp_name = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=index_path.parent)
+    os.close(fd)
+    try:
+        count = _write(Path(tmp_name), knowledge, new_hashes, build_id)
+        os.replace(tmp_name, index_path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return BuildReport(
+        documents=len(new_hashes),
+        passages=count,
+        seconds=time.perf_counter() - started,
+        build_id=build_id,
+        added=sorted(new_hashes.keys() - old_hashes.keys()),
+        changed=sorted(k for k in new_hashes.keys() & old_hashes.keys()
+                       if new_hashes[k] != old_hashes[k]),
+        removed=sorted(old_hashes.keys() - new_hashes.keys()),
+    )  # fmt: skip
+
+
+def _write(path: Path, knowledge: Knowledge, hashes: dict[str, str], build_id: str) -> int:
+    analyser = Analyser(knowledge.synonyms)
+    rows = [_passage_row(analyser, p) for p in passages(knowledge)]
+    titles = {d.id: d.title for d in knowledge.documents}
+    meta = {
+        "build_id": build_id,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "documents": str(len(hashes)),
+        "passages": str(len(rows)),
+        "analyser_version": ANALYSER_VERSION,
+        "knowledge_hash": knowledge.digest,
+        "contact": knowledge.contact,
+        "synonyms": json.dumps([list(g) for g in knowledge.synonyms]),
+    }
+    conn = sqlite3.connect(path)
+    try:
+        db = sqlite_utils.Database(conn)
+        with conn:
+            db.table("passages").insert_all(rows, pk="id")
+            docs = [{"id": k, "title": titles.get(k, k), "hash": v} for k, v in hashes.items()]
+            db.table("documents").insert_all(docs, pk="id")
+            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()], pk="key")
+    finally:
+        conn.close()
+    return len(rows)
+
+
+def _passage_row(analyser: Analyser, p: Passage) -> dict[str, str]:
+    return {
+        "id": p.id,
+        "doc_id": p.doc_id,
+        "title": p.title,
+        "section": p.section,
+        "text": p.text,
+        "url": p.url,
+        "as_of": p.as_of.isoformat() if p.as_of else "",
+        "sources": json.dumps([{"title": s.title, "url": s.url} for s in p.sources]),
+        "tokens": json.dumps(passage_tokens(analyser, p)),
+    }
+
+
+def _knowledge_hashes(knowledge: Knowledge) -> dict[str, str]:
+    """A content hash per document (the pathfinder table counts as one document)."""
+    hashes = {d.id: _hash(repr(d)) for d in knowledge.documents}
+    if knowledge.pathfinders:
+        rows = [(p.id, p.name, p.description, p.outcome, p.sources) for p in knowledge.pathfinders]
+        hashes["pathfinders"] = _hash(repr(rows))
+    return hashes
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _document_hashes(index_path: Path) -> dict[str, str]:
+    """The per-document hashes of an existing index file, or {} when there is none."""
+    if not index_path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{index_path}?mode=ro", uri=True)
+        try:
+            return dict(conn.execute("select id, hash from documents").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return {}
