@@ -51,7 +51,7 @@ class Settings:
     )
     data_path: Path = _setting(
         "MUTUALS_DATA_PATH",
-        "Data file (registrations, feedback, question log, processed events); on a persistent disk.",
+        "Data file (registrations, feedback, question log, events); keep on a persistent disk.",
         DEFAULT_VAR / "data.sqlite3",
     )
     admin_users: frozenset[str] = _setting(
@@ -86,7 +86,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         if dotenv:
             load_dotenv(override=False)
         environ = os.environ
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in fields(Settings):
         raw = environ.get(f.metadata["env"], "").strip()
         if raw:

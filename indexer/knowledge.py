@@ -304,7 +304,8 @@ def _sections(
 ) -> tuple[Section, ...]:
     """Split the body at `##` headings; text before the first heading is an Overview."""
     sections: list[Section] = []
-    heading, first_line, body = "Overview", start + 1, []
+    heading, first_line = "Overview", start + 1
+    body: list[str] = []
 
     def close() -> None:
         text = "\n".join(body).strip()

@@ -11,9 +11,13 @@ import click
 
 from bot.answer import Answer, answer_question, format_as_of
 from bot.cli.common import index_option, knowledge_option, paths
+from bot.evaluate import assistant, baseline, load_questions, report, score
+from bot.settings import PROJECT_ROOT
 from indexer.build import build_index
 from indexer.knowledge import KnowledgeError, load_knowledge
 from indexer.search import IndexUnavailable, SearchIndex, ensure_index
+
+EVAL_QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
 
 
 @click.command()
@@ -146,4 +150,27 @@ def render_text(answer: Answer) -> str:
     return "\n".join(lines) + "\n"
 
 
-COMMANDS = [check, index, ask, chat]
+@click.command(name="eval")
+@click.option(
+    "--questions",
+    "questions_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=EVAL_QUESTIONS,
+    show_default=True,
+    help="Labelled questions (JSON lines).",
+)
+@knowledge_option
+@index_option
+def evaluate(questions_path: Path, knowledge_dir: Path | None, index_path: Path | None) -> None:
+    """Score the answers on the labelled questions, beside a plain BM25 baseline."""
+    search_index = _open_index(knowledge_dir, index_path)
+    try:
+        questions = load_questions(questions_path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    ours = score(questions, assistant(search_index))
+    base = score(questions, baseline(search_index))
+    click.echo(report(ours, base))
+
+
+COMMANDS = [check, index, ask, chat, evaluate]

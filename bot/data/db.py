@@ -1,0 +1,179 @@
+"""Open the data file with safe settings, migrate its schema, and run write transactions."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeAlias
+
+from sqlite_utils import Database
+
+from bot.data.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+
+
+class DataBusy(Exception):
+    """The data file stayed locked by another writer beyond the busy timeout."""
+
+
+def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
+    """Open the data file (WAL, synchronous=FULL, secure_delete) and bring its schema up to date."""
+    if busy_timeout_ms < 0:
+        raise ValueError("busy_timeout_ms must not be negative")
+    # check_same_thread=False only so DataStore.close() can close every thread's connection;
+    # each connection is still used by one thread at a time.
+    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    try:
+        with busy_guard():
+            _configure(conn, busy_timeout_ms)
+            db = Database(conn, execute_plugins=False)
+            _migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    # PRAGMA values cannot be bound as parameters; busy_timeout_ms is an int checked above.
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise RuntimeError(f"could not enable WAL on the data file (journal_mode={mode})")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def schema_version(db: Database) -> int:
+    """The schema version stored in the data file (`PRAGMA user_version`)."""
+    return int(db.conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(db: Database) -> None:
+    if schema_version(db) == len(MIGRATIONS):
+        return
+    with write(db):
+        # Re-read inside the write lock: another process may have migrated meanwhile.
+        current = schema_version(db)
+        if current > len(MIGRATIONS):
+            raise RuntimeError(f"data file schema {current} is newer than this code")
+        for script in MIGRATIONS[current:]:
+            db.executescript(script)
+        db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        log.info("data file migrated from schema %d to %d", current, len(MIGRATIONS))
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether an exception is SQLite reporting a lock it could not get in time."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return False
+    message = str(error).lower()
+    return any(text in message for text in _BUSY_MESSAGES)
+
+
+@contextmanager
+def busy_guard() -> Iterator[None]:
+    """Turn SQLite's "database is locked" into DataBusy so callers can ask the user to retry."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if is_busy_error(error):
+            raise DataBusy("the data file is busy; try again in a moment") from error
+        raise
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """Run a block in one transaction that holds the write lock and is committed on exit."""
+    with busy_guard():
+        # IMMEDIATE takes the write lock up front, where the busy timeout applies; a deferred
+        # transaction that reads first can fail at once when it later upgrades to write.
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+
+
+def checkpoint(db: Database) -> bool:
+    """Copy the WAL into the data file and truncate it; False if readers kept it from finishing."""
+    try:
+        busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError as error:
+        # The deletion before this is already committed: report it as done, not as DataBusy.
+        if not is_busy_error(error):
+            raise
+        busy = 1
+    if busy:
+        log.warning("WAL checkpoint could not finish; deleted rows may remain in the WAL")
+    return not busy
+
+
+def iso(moment: datetime) -> str:
+    """A timezone-aware datetime as a fixed-width ISO-8601 UTC string (sorts as it compares)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetimes stored in the data file must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str) -> datetime:
+    """Parse a timestamp written by `iso`."""
+    return datetime.fromisoformat(text)
+
+
+class DataStore:
+    """The data file's path, handing each thread its own connection."""
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[Database] = []
+        _ = self.db  # open now, so a bad path or schema fails at start-up
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection, opened on first use."""
+        db: Database | None = getattr(self._local, "db", None)
+        if db is None:
+            db = open_data(self.path, self.busy_timeout_ms)
+            self._local.db = db
+            with self._lock:
+                self._open.append(db)
+        return db
+
+    def close(self) -> None:
+        """Close every thread's connection; a later `.db` opens a fresh one."""
+        with self._lock:
+            for db in self._open:
+                db.close()
+            self._open.clear()
+            self._local = threading.local()
+
+    def __enter__(self) -> DataStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+Data: TypeAlias = Database | DataStore
+
+
+def as_database(data: Data) -> Database:
+    """The connection to use: the Database itself, or the calling thread's from a DataStore."""
+    return data.db if isinstance(data, DataStore) else data

@@ -1,0 +1,87 @@
+"""Keeping personal data no longer than needed, and consistent copies of the data file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.data.db import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    Data,
+    as_database,
+    busy_guard,
+    checkpoint,
+    iso,
+    write,
+)
+
+log = logging.getLogger(__name__)
+
+EVENT_RETENTION = timedelta(days=1)
+
+_PURGES = {
+    "questions": ("DELETE FROM questions WHERE asked_at < ?", "log"),
+    "feedback": ("DELETE FROM feedback WHERE created_at < ?", "log"),
+    "processed_events": ("DELETE FROM processed_events WHERE claimed_at < ?", "events"),
+}
+
+
+def purge(data: Data, now: datetime, log_retention_days: int) -> dict[str, int]:
+    """Delete log and feedback rows older than the retention period, event ids older than a day."""
+    if log_retention_days < 0:
+        raise ValueError("log_retention_days must not be negative")
+    cutoffs = {
+        "log": iso(now - timedelta(days=log_retention_days)),
+        "events": iso(now - EVENT_RETENTION),
+    }
+    db = as_database(data)
+    with write(db):
+        removed = {
+            table: db.execute(sql, [cutoffs[kind]]).rowcount
+            for table, (sql, kind) in _PURGES.items()
+        }
+    if any(removed.values()):
+        checkpoint(db)
+    log.info("purged %s", removed)
+    return removed
+
+
+def backup(
+    db_path: str | Path, dest_path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> Path:
+    """Copy the data file with SQLite's online backup, consistent while the app writes."""
+    dest = Path(dest_path)
+    partial = dest.with_name(dest.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        _copy(str(db_path), str(partial), busy_timeout_ms)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    # Moved into place only when complete, so `dest` is never a half-written copy.
+    os.replace(partial, dest)
+    log.info("backup written")
+    return dest
+
+
+def _copy(source_path: str, copy_path: str, busy_timeout_ms: int) -> None:
+    source = sqlite3.connect(source_path, timeout=busy_timeout_ms / 1000)
+    try:
+        copy = sqlite3.connect(copy_path)
+        try:
+            with busy_guard():
+                source.backup(copy)
+            _check_integrity(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def _check_integrity(conn: sqlite3.Connection) -> None:
+    result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise RuntimeError(f"backup failed its integrity check: {result}")
