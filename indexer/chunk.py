@@ -101,7 +101,7 @@ def _pathfinder_overview(rows: tuple[Pathfinder, ...]) -> Passage:
     for p in rows:
         by_wave.setdefault(p.wave, []).append(p.name)
     text = " ".join(
-        f"{wave.capitalize()} wave: {'; '.join(names)}." for wave, names in by_wave.items()
+        f"{wave[:1].upper()}{wave[1:]} wave: {'; '.join(names)}." for wave, names in by_wave.items()
     )
     dates = [p.as_of for p in rows if p.as_of is not None]
     sources = tuple(dict.fromkeys(s for p in rows for s in p.sources))
