@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from bot.data.db import DataStore, open_data
 from bot.data.events import claim_event
 from bot.data.registrations import list_registrations, save_registration
-from bot.data.retention import backup, purge
+from bot.data.retention import REGISTRATION_RETENTION, backup, purge
 from bot.data.usage import feedback_since, log_question, questions_since, record_feedback
 
 TICK = timedelta(microseconds=1)
@@ -41,18 +41,22 @@ def test_purge_removes_exactly_what_is_older_than_the_cutoff(db: Database) -> No
 
     removed = purge(db, NOW, log_retention_days=90)
 
-    assert removed == {"questions": 1, "feedback": 1, "processed_events": 1}
+    assert removed == {"questions": 1, "feedback": 1, "processed_events": 1, "registrations": 0}
     assert [q.question for q in questions_since(db, cutoff - timedelta(days=1))] == ["edge", "new"]
     assert [f.question for f in feedback_since(db, cutoff - timedelta(days=1))] == ["edge", "new"]
     assert claim_event(db, "Ev-old", NOW) is True
     assert claim_event(db, "Ev-edge", NOW) is False
-    assert purge(db, NOW, 90) == {"questions": 0, "feedback": 0, "processed_events": 0}
+    assert set(purge(db, NOW, 90).values()) == {0}
 
 
-def test_purge_leaves_registrations_alone(db: Database) -> None:
-    save_registration(db, "T1", "U1", valid_input(), NOW - timedelta(days=900))
-    purge(db, NOW, 1)
-    assert len(list_registrations(db)) == 1
+def test_registrations_are_kept_twelve_months_after_their_last_update(db: Database) -> None:
+    cutoff = NOW - REGISTRATION_RETENTION
+    save_registration(db, "T1", "U-old", valid_input(), cutoff - TICK)
+    save_registration(db, "T1", "U-edge", valid_input(), cutoff)
+    save_registration(db, "T1", "U-updated", valid_input(), NOW - timedelta(days=900))
+    save_registration(db, "T1", "U-updated", valid_input(), NOW - timedelta(days=10))
+    assert purge(db, NOW, 1)["registrations"] == 1
+    assert sorted(r.user_id for r in list_registrations(db)) == ["U-edge", "U-updated"]
 
 
 def test_purged_question_ids_are_never_reused(db: Database) -> None:

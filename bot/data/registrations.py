@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, astuple, dataclass, fields
@@ -12,6 +10,7 @@ from typing import Any, TypedDict
 
 from sqlite_utils import Database
 
+from bot.data.csv_safe import csv_text
 from bot.data.db import Data, as_database, busy_guard, checkpoint, from_iso, iso, write
 from bot.data.registration_form import (
     REGIONS,
@@ -43,7 +42,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _NEWEST_FIRST = "created_at DESC, updated_at DESC, team_id, user_id"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _DELETE_ONE = "DELETE FROM registrations WHERE team_id = ? AND user_id = ?"
 _DELETE_USER = "DELETE FROM registrations WHERE user_id = ?"
@@ -187,15 +185,5 @@ def _counts(db: Database, sql: str, choices: list[str]) -> dict[str, int]:
 
 def registrations_csv(registrations: Iterable[Registration]) -> str:
     """CSV text with a header row, each cell neutralised against spreadsheet formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([field.name for field in fields(Registration)])
-    for registration in registrations:
-        writer.writerow([_csv_cell(value) for value in astuple(registration)])
-    return out.getvalue()
-
-
-def _csv_cell(value: object) -> str:
-    text = iso(value) if isinstance(value, datetime) else str(value)
-    # A leading quote makes spreadsheets show the cell as text instead of running it.
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    header = [field.name for field in fields(Registration)]
+    return csv_text(header, (astuple(r) for r in registrations))

@@ -21,21 +21,26 @@ from bot.data.db import (
 log = logging.getLogger(__name__)
 
 EVENT_RETENTION = timedelta(days=1)
+REGISTRATION_RETENTION_MONTHS = 12  # after a registration's last update
+REGISTRATION_RETENTION = timedelta(days=365)
 
 _PURGES = {
     "questions": ("DELETE FROM questions WHERE asked_at < ?", "log"),
     "feedback": ("DELETE FROM feedback WHERE created_at < ?", "log"),
     "processed_events": ("DELETE FROM processed_events WHERE claimed_at < ?", "events"),
+    "registrations": ("DELETE FROM registrations WHERE updated_at < ?", "registrations"),
 }
 
 
 def purge(data: Data, now: datetime, log_retention_days: int) -> dict[str, int]:
-    """Delete log and feedback rows older than the retention period, event ids older than a day."""
+    """Delete log and feedback rows older than the retention period, event ids older than a
+    day, and registrations not updated for twelve months."""
     if log_retention_days < 0:
         raise ValueError("log_retention_days must not be negative")
     cutoffs = {
         "log": iso(now - timedelta(days=log_retention_days)),
         "events": iso(now - EVENT_RETENTION),
+        "registrations": iso(now - REGISTRATION_RETENTION),
     }
     db = as_database(data)
     with write(db):

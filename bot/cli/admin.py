@@ -1,0 +1,115 @@
+"""Admin commands over the data file: knowledge-gap and usage reports, retention purge, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from bot import reports
+from bot.cli.common import (
+    CLI_BUSY_TIMEOUT_MS,
+    clean_errors,
+    data_option,
+    existing_data_file,
+    open_data_file,
+    settings,
+)
+from bot.data import retention
+
+
+def utcnow() -> datetime:
+    """The current time; the one place these commands read the clock (tests replace it)."""
+    return datetime.now(UTC)
+
+
+def days_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--days", default=reports.DEFAULT_DAYS, show_default=True,
+        type=click.IntRange(1, 3650), help="Look back this many days.",
+    )(f)  # fmt: skip
+
+
+@click.group()
+def report() -> None:
+    """Reports over the question log: knowledge gaps and usage statistics."""
+
+
+@report.command()
+@days_option
+@click.option(
+    "--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the groups to this CSV file.",
+)  # fmt: skip
+@data_option
+def gaps(days: int, csv_path: Path | None, data_path: Path | None) -> None:
+    """Questions declined or marked Not helpful, grouped by wording, most frequent first."""
+    with open_data_file(data_path) as db:
+        groups = reports.knowledge_gaps(db, utcnow(), days)
+    click.echo(reports.format_gaps(groups, days), nl=False)
+    if csv_path is not None:
+        with clean_errors(f"cannot write {csv_path}"):
+            csv_path.write_text(reports.gaps_csv(groups), encoding="utf-8", newline="")
+        click.echo(f"wrote {len(groups)} groups to {csv_path}", err=True)
+
+
+@report.command()
+@days_option
+@data_option
+def stats(days: int, data_path: Path | None) -> None:
+    """Questions asked, share answered, feedback, answer times and registrations."""
+    with open_data_file(data_path) as db:
+        figures = reports.usage_stats(db, utcnow(), days)
+    click.echo(reports.format_stats(figures), nl=False)
+
+
+@click.command()
+@data_option
+def purge(data_path: Path | None) -> None:
+    """Delete question-log and feedback rows past retention, and event ids older than a day."""
+    days = settings().log_retention_days
+    with open_data_file(data_path) as db:
+        removed = retention.purge(db, utcnow(), days)
+    click.echo(
+        f"purged rows older than {days} days (MUTUALS_LOG_RETENTION_DAYS) from the question log "
+        "and feedback, and event ids older than 1 day:"
+    )
+    for table, count in removed.items():
+        click.echo(f"  {table}: {count}")
+
+
+@click.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@data_option
+def backup(dest: Path, data_path: Path | None) -> None:
+    """Write a consistent copy of the data file to DEST (safe while the app runs)."""
+    source = existing_data_file(data_path)
+    if dest.is_dir():
+        dest = dest / f"data-{utcnow():%Y%m%dT%H%M%SZ}.sqlite3"
+    if not dest.parent.is_dir():
+        raise click.ClickException(f"no directory {dest.parent} to write the backup in")
+    if dest.resolve() == source.resolve():
+        raise click.ClickException(f"{dest} is the data file itself; choose another path")
+    with clean_errors("backup failed"):
+        written = retention.backup(source, dest, CLI_BUSY_TIMEOUT_MS)
+        counts = row_counts(written)
+    click.echo(f"backup written to {written}")
+    for table, count in counts.items():
+        click.echo(f"  {table}: {count} rows")
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    """Rows in each table of an SQLite file, opened read-only."""
+    db = Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    try:
+        return {t: db.table(t).count for t in db.table_names() if not t.startswith("sqlite_")}
+    finally:
+        db.close()
+
+
+COMMANDS = [report, purge, backup]

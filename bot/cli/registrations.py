@@ -1,0 +1,130 @@
+"""Admin commands over registrations of interest: list, export as CSV, forget a person."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import click
+
+from bot.cli.common import data_option, open_data_file
+from bot.data.registrations import (
+    Registration,
+    clean_text,
+    forget_user,
+    list_registrations,
+    registrations_csv,
+)
+from bot.registration_views import RETENTION
+
+MAX_CELL = 40  # wider text is cut in the table (export has it in full)
+_USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+
+
+@click.group(help=f"Registrations of interest (admin). Each is kept {RETENTION}.")
+def registrations() -> None:
+    pass
+
+
+@registrations.command("list")
+@data_option
+@click.option("--emails", is_flag=True, help="Include contact email addresses.")
+def list_command(data_path: Path | None, emails: bool) -> None:
+    """Show every registration, newest first (no emails unless --emails)."""
+    with open_data_file(data_path) as db:
+        found = list_registrations(db)
+    if not found:
+        click.echo("No registrations.")
+        return
+    click.echo(registrations_table(found, emails))
+    click.echo(f"\n{len(found):,} registration(s). Each is kept {RETENTION}.")
+
+
+def registrations_table(found: list[Registration], emails: bool = False) -> str:
+    """A plain text table: created, organisation, service, staff, region, stage (and email)."""
+    head = ["created", "organisation", "service", "staff", "region", "stage"]
+    rows = [
+        [
+            reg.created_at.date().isoformat(),
+            reg.organisation,
+            reg.service,
+            f"{reg.staff_count:,}",
+            reg.region,
+            reg.stage_label,
+        ]
+        + ([reg.email] if emails else [])
+        for reg in found
+    ]
+    if emails:
+        head.append("email")
+    cells = [head] + [[_cell(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    right = {head.index("staff")}
+    lines = []
+    for row in cells:
+        padded = [
+            value.rjust(widths[i]) if i in right else value.ljust(widths[i])
+            for i, value in enumerate(row)
+        ]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def _cell(value: str) -> str:
+    # clean_text drops control characters, so stored text cannot drive the terminal.
+    text = clean_text(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+@registrations.command("export")
+@data_option
+@click.option(
+    "--csv", "csv_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+    help="CSV file to write (UTF-8, header row); - for standard output.",
+)  # fmt: skip
+def export_command(data_path: Path | None, csv_path: str) -> None:
+    """Write every registration, with emails, as CSV (formula-like cells neutralised)."""
+    with open_data_file(data_path) as db:
+        found = list_registrations(db)
+    payload = registrations_csv(found).encode("utf-8")
+    if csv_path == "-":
+        click.echo(payload, nl=False)  # bytes go to the binary stream as they are: UTF-8
+        return
+    try:
+        _write_private(Path(csv_path), payload)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {csv_path}: {exc.strerror or exc}") from exc
+    click.echo(f"exported {len(found):,} registration(s) to {csv_path}", err=True)
+
+
+def _write_private(path: Path, payload: bytes) -> None:
+    # Personal data: a new file is readable by its owner only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(payload)
+
+
+@registrations.command("forget")
+@data_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.argument("user_id")
+def forget_command(data_path: Path | None, yes: bool, user_id: str) -> None:
+    """Delete, for real, every registration made by USER_ID (a Slack user id)."""
+    user_id = user_id.strip()
+    if not _USER_ID.match(user_id):
+        raise click.BadParameter(
+            f"{user_id!r} is not a Slack user id (like U0123456789)", param_hint="USER_ID"
+        )
+    if not yes:
+        # Asked before opening the data file: click's Abort must not pass through _data.
+        click.confirm(f"Delete every registration of {user_id}? This cannot be undone.", abort=True)
+    with open_data_file(data_path) as db:
+        deleted = forget_user(db, user_id)
+    if deleted:
+        click.echo(f"deleted {deleted} registration(s) of {user_id}")
+    else:
+        click.echo(f"no registrations of {user_id}; nothing deleted")
+
+
+COMMANDS = [registrations]
