@@ -11,16 +11,20 @@ import time
 from dataclasses import dataclass
 
 from indexer.knowledge import Source
-from indexer.search import Hit, SearchIndex
+from indexer.pages import OVERVIEW
+from indexer.search import Hit, Query, SearchIndex
 
 # Calibrated on tests/eval/questions.jsonl with `mutuals eval` (see README).
-MIN_COVERAGE = 0.6  # share of the question's weight the best passage must contain
-MIN_SCORE = 3.0  # BM25 score below which nothing is trusted
+MIN_COVERAGE = 0.55  # share of the question's weight the best passage must contain
+MAX_UNKNOWN = 0.3  # share of the question's weight in words the knowledge never uses
 MAX_ANSWER_WORDS = 80
 RELATED = 2
 SHORT_FOLLOW_UP = 4  # a follow-up with fewer words than this borrows the thread's question
 DEFAULT_CONTACT = "the public service mutuals policy team"
 
+DEFINITION_WINDOW = 5  # how far down the hits a defining passage may be promoted from
+_DEFINITION = re.compile(r"^\W*(what|who)(\s+|'|’)(is|are|was|were|s)\b", re.IGNORECASE)
+_DEFINING_HEADING = re.compile(r"^(what\s+(is|are|does|do)|who\s+(is|was))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
 
 
@@ -51,22 +55,46 @@ def answer_question(
     query = question
     if context and len(question.split()) < SHORT_FOLLOW_UP:
         query = f"{context} {question}"
-    hits = tuple(index.search(query, k=max(k, 1 + RELATED)))
+    analysed = index.query(query)
+    hits = prefer_definition(question, tuple(index.search(analysed, k=max(k, 1 + RELATED))))
     best = hits[0] if hits else None
-    if best is None or not is_confident(best):
+    if best is None or not is_confident(best, analysed):
         text = declined_text(index.info.contact or DEFAULT_CONTACT)
         took = (time.perf_counter() - started) * 1000
         return Answer(question, False, text, "", (), hits[:k], took)
-    text = extract(index, best, query)
+    text = extract(index, best, analysed)
     if best.passage.as_of:
         text += f" (As of {format_as_of(best.passage.as_of)}.)"
     took = (time.perf_counter() - started) * 1000
     return Answer(question, True, text, best.passage.as_of, best.passage.sources, hits[:k], took)
 
 
-def is_confident(hit: Hit) -> bool:
-    """Whether the best passage answers the question, judged by coverage and score."""
-    return hit.coverage >= MIN_COVERAGE and hit.score >= MIN_SCORE
+def prefer_definition(question: str, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """For "what is X?", put first the passage of the best page that introduces or defines X
+    (its overview, or a section headed "What is/does ..."), if it covers the question as well."""
+    match = _DEFINITION.match(question)
+    subject = question[match.end() :] if match else ""
+    if not match or len(subject.split()) > 5 or re.search(r"['’]s\b", subject):
+        return hits  # not "what is X?" but, say, "who was MyCSP's partner?"
+    if not hits or _defines(hits[0]):
+        return hits
+    best = hits[0]
+    for i, hit in enumerate(hits[1:DEFINITION_WINDOW], start=1):
+        same_page = hit.passage.doc_id == best.passage.doc_id
+        if same_page and _defines(hit) and hit.coverage >= best.coverage:
+            return (hit, *hits[:i], *hits[i + 1 :])
+    return hits
+
+
+def _defines(hit: Hit) -> bool:
+    section = hit.passage.section
+    return section == OVERVIEW or _DEFINING_HEADING.match(section) is not None
+
+
+def is_confident(hit: Hit, query: Query) -> bool:
+    """Whether the best passage answers the question: it holds most of the question's weight,
+    and the question is not mostly about something the knowledge never mentions."""
+    return hit.coverage >= MIN_COVERAGE and query.unknown_share < MAX_UNKNOWN
 
 
 def declined_text(contact: str) -> str:
@@ -78,14 +106,14 @@ def declined_text(contact: str) -> str:
     )
 
 
-def extract(index: SearchIndex, hit: Hit, query: str) -> str:
+def extract(index: SearchIndex, hit: Hit, query: Query) -> str:
     """The sentences of the passage that best match the query, in order, in ~80 words."""
     sentences = split_sentences(hit.passage.text)
-    terms = set(index.analyser.tokens(query))
-    ranked = sorted(
-        range(len(sentences)),
-        key=lambda i: (-len(terms & set(index.analyser.tokens(sentences[i]))), i),
-    )
+
+    def weight(sentence: str) -> float:
+        return sum(query.weights.get(t, 0.0) for t in set(index.analyser.tokens(sentence)))
+
+    ranked = sorted(range(len(sentences)), key=lambda i: (-weight(sentences[i]), i))
     chosen: list[int] = []
     words = 0
     for i in ranked:
@@ -94,17 +122,18 @@ def extract(index: SearchIndex, hit: Hit, query: str) -> str:
             continue
         chosen.append(i)
         words += size
-        if words >= MAX_ANSWER_WORDS * 0.6:
-            break
     text = " ".join(sentences[i] for i in sorted(chosen))
     return _clip_words(text, MAX_ANSWER_WORDS)
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage, Markdown list markers and line breaks flattened."""
-    flat = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", text, flags=re.M)
-    flat = re.sub(r"\s+", " ", flat).strip()
-    return [s for s in _SENTENCE.split(flat) if s]
+    """Sentences of a passage; each paragraph and Markdown list item ends a sentence."""
+    units = re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text)
+    sentences = []
+    for unit in units:
+        flat = re.sub(r"\s+", " ", re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", unit)).strip()
+        sentences += [s for s in _SENTENCE.split(flat) if s]
+    return sentences
 
 
 def _clip_words(text: str, limit: int) -> str:

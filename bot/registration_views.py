@@ -31,7 +31,10 @@ from bot.data.retention import REGISTRATION_RETENTION_MONTHS
 from bot.escape import escape, slack_length, truncate_mrkdwn, truncate_plain
 
 # How long a registration is kept; the modal, the README and the CLI all say it this way.
-RETENTION = f"until it is withdrawn, or for {REGISTRATION_RETENTION_MONTHS} months after its last update at the latest"
+RETENTION = (
+    f"until it is withdrawn, or for {REGISTRATION_RETENTION_MONTHS} months after its last "
+    "update at the latest"
+)
 
 # Ids shared with the listeners (they can move to bot/ids.py).
 REGISTRATION_CALLBACK = "registration_submit"

@@ -15,8 +15,9 @@ from functools import lru_cache
 
 import Stemmer
 
-# Bump when tokens for the same text would change, so stale index files are rebuilt.
-ANALYSER_VERSION = "1"
+# Bump when the tokens of a passage would change (here or in indexer/build.py), so that
+# index files built before are rebuilt.
+ANALYSER_VERSION = "4"
 
 _TOKEN = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:bn|m|k|%)?"  # numbers and sums: 2011, £10m, 1,000, 25%
@@ -35,7 +36,26 @@ STOP_WORDS = frozenset(
     their theirs them themselves then there there's these they this those through to too under
     until up very was wasn't we were weren't what what's when when's where where's which while
     who who's whom why why's will with won't would wouldn't you your yours yourself yourselves
-    also get got tell know please thanks thank hi hello hey us s t via
+    also get got tell know please thanks thank hi hello hey us s t via actually really list
+    something anything anyone someone thing things stuff kind sort vs versus etc mean want
+    need like just even ever still i'm i've can't yes ok okay
+    """.split()
+)
+
+
+# Words that frame a question rather than name its topic ("how long", "the biggest", "what
+# did they say"): they still count in BM25 scores, but not in how much of a question a
+# passage covers.
+FRAMING_WORDS = frozenset(
+    """
+    long big bigger biggest small smaller smallest much many size large larger largest
+    mean meant means take took taken go goes went gone come came happen happened happens
+    now today current currently still proper properly exactly main say said says tell
+    give gave given make made making need needed needs way ways new old first last next
+    find found use used using look looking help idea ideas better best good bad less least
+    stop stopped stopping start started prove proved show shows explain criteria details
+    info information question questions answer answers one ones side sides mostly actual
+    often usually basically generally
     """.split()
 )
 
@@ -64,12 +84,28 @@ class Analyser:
         text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
         return [_strip_possessive(w) for w in _TOKEN.findall(text)]
 
+    def words(self, text: str) -> list[str]:
+        """The normalised words of `text`, before stop words, synonyms and stemming."""
+        return self._words(text)
+
     def tokens(self, text: str) -> list[str]:
         """The search tokens of `text`, in order."""
-        words = self._words(text)
-        return self._apply_synonyms([self._stem(w) for w in words], words)
+        return self.analyse(text)[0]
 
-    def _apply_synonyms(self, stems: list[str], words: list[str]) -> list[str]:
+    def analyse(self, text: str) -> tuple[list[str], set[str]]:
+        """The tokens of `text`, and the light ones among them: those that do not name its topic.
+
+        Light tokens are the words that only spell out a synonym phrase (a query weighs the
+        canonical term of "reg 77", not "reg") and question-framing words ("how long").
+        """
+        words = self._words(text)
+        light = {self._stem(w) for w in words if w in FRAMING_WORDS}
+        tokens = self._apply_synonyms([self._stem(w) for w in words], words, light)
+        return tokens, light - set(self._phrases.values())
+
+    def _apply_synonyms(
+        self, stems: list[str], words: list[str], phrase_words: set[str]
+    ) -> list[str]:
         out: list[str] = []
         i = 0
         while i < len(stems):
@@ -80,7 +116,9 @@ class Analyser:
                 if size == 1:
                     out.append(canonical)  # a one-word variant is the canonical term itself
                 else:
-                    out.extend(self._keep(stems[i : i + size], words[i : i + size]))
+                    kept = self._keep(stems[i : i + size], words[i : i + size])
+                    phrase_words.update(kept)
+                    out.extend(kept)
                     out.append(canonical)
                 i += size
                 break
@@ -90,9 +128,12 @@ class Analyser:
                 i += 1
         return out
 
-    @staticmethod
-    def _keep(stems: list[str], words: list[str]) -> list[str]:
-        return [s for s, w in zip(stems, words, strict=True) if w not in STOP_WORDS]
+    def _keep(self, stems: list[str], words: list[str]) -> list[str]:
+        """The words of a matched phrase, each as its own one-word synonym if it has one."""
+        return [
+            self._phrases.get((s,), s) for s, w in zip(stems, words, strict=True)
+            if w not in STOP_WORDS
+        ]  # fmt: skip
 
 
 def _strip_possessive(word: str) -> str:

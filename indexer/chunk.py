@@ -57,8 +57,9 @@ def _document_passages(doc: Document) -> Iterator[Passage]:
                 pid += "-x"
             used.add(pid)
             yield Passage(
-                f"{doc.id}#{pid}", doc.id, doc.title, section.heading, part, doc.as_of, doc.sources
-            )
+                f"{doc.id}#{pid}", doc.id, doc.title, section.heading, part,
+                section.as_of or doc.as_of, section.sources or doc.sources,
+            )  # fmt: skip
 
 
 def split_paragraphs(text: str, max_words: int = MAX_WORDS) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from indexer.analyse import ANALYSER_VERSION, Analyser
 from indexer.bm25 import BM25
 from indexer.build import BuildReport, build_index
 from indexer.knowledge import Source, knowledge_digest
+from indexer.spelling import Speller
 
 MAX_QUERY_CHARS = 2_000  # a question longer than this is cut before analysis
 
@@ -29,6 +31,16 @@ class IndexedPassage:
     url: str
     as_of: str
     sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """An analysed question."""
+
+    text: str
+    tokens: list[str]
+    weights: dict[str, float]  # a term's idf; 0 for light terms (see Analyser.analyse)
+    unknown_share: float  # share of the weight carried by terms no passage contains
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class SearchIndex:
         self.info = info
         self._bm25 = BM25(tokens)
         self._token_sets = [frozenset(t) for t in tokens]
+        self._speller = Speller(_known_words(analyser, passages))
 
     @classmethod
     def load(cls, path: Path | str) -> SearchIndex:
@@ -74,22 +87,31 @@ class SearchIndex:
         )  # fmt: skip
         return cls(passages, tokens, Analyser(synonyms), info)
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        """The best k passages for a question, best first (ties broken by passage order)."""
-        query = self.analyser.tokens(question[:MAX_QUERY_CHARS])
-        return [self._hit(i, s, query) for i, s in self._bm25.top_k(query, k)]
-
-    def _hit(self, index: int, score: float, query: list[str]) -> Hit:
-        return Hit(self.passages[index], score, self.coverage(query, index))
-
-    def coverage(self, query: list[str], index: int) -> float:
-        """The share of the query's idf weight carried by terms that passage `index` contains."""
-        weights = {t: self._bm25.term_weight(t) for t in query}
+    def query(self, question: str) -> Query:
+        """Analyse a question once: misspelt words corrected, each term weighed."""
+        words = self._speller.correct_all(self.analyser.words(question[:MAX_QUERY_CHARS]))
+        tokens, light = self.analyser.analyse(" ".join(words))
+        weights = {t: 0.0 if t in light else self._weight(t) for t in tokens}
         total = sum(weights.values())
-        if total <= 0:
-            return 0.0
+        unknown = sum(w for t, w in weights.items() if t not in self._bm25)
+        return Query(question, tokens, weights, unknown / total if total > 0 else 0.0)
+
+    def search(self, question: str | Query, k: int = 5) -> list[Hit]:
+        """The best k passages for a question, best first (ties broken by passage order)."""
+        query = self.query(question) if isinstance(question, str) else question
+        return [self._hit(i, s, query) for i, s in self._bm25.top_k(query.tokens, k)]
+
+    def _hit(self, index: int, score: float, query: Query) -> Hit:
+        total = sum(query.weights.values())
         present = self._token_sets[index]
-        return sum(w for t, w in weights.items() if t in present) / total
+        covered = sum(w for t, w in query.weights.items() if t in present)
+        return Hit(self.passages[index], score, covered / total if total > 0 else 0.0)
+
+    def _weight(self, term: str) -> float:
+        """A term's idf; a term no passage contains weighs as much as the rarest could."""
+        if term in self._bm25:
+            return self._bm25.term_weight(term)
+        return math.log((len(self.passages) + 0.5) / 0.5)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -126,6 +148,11 @@ def _read(path: Path) -> tuple[list[dict], dict[str, str]]:
     finally:
         conn.close()
     return rows, meta
+
+
+def _known_words(analyser: Analyser, passages: list[IndexedPassage]) -> list[str]:
+    """Every word of every passage, repeated as often as used (the speller's frequencies)."""
+    return [w for p in passages for w in analyser.words(f"{p.title} {p.section} {p.text}")]
 
 
 def _passage(row: dict) -> IndexedPassage:

@@ -23,9 +23,13 @@ contact: the mutuals team (mutuals@example.org)
 sources:
   - title: Example source
     url: https://example.org/mycsp
+  - title: Announcement
+    url: https://example.org/announcement
 ---
 ## What MyCSP does
 MyCSP administers the civil service pension schemes. It was the first large spin out.
+
+Sources: 2; as of 2011-04-12
 
 ## Who owns MyCSP
 Employees, the government and a private partner own MyCSP together.

@@ -40,7 +40,7 @@ BROKEN_PAGES = [
     ("source url not http", GOOD_PAGE.replace("https://example.org/mycsp", "ftp://x"),
      "guidance/bad.md:7: source 1 url is not http(s)"),
     ("empty section", GOOD_PAGE.replace("## Who owns MyCSP\n", "## Empty one\n\n## Who owns\n"),
-     "guidance/bad.md:14: empty section 'Empty one'"),
+     "guidance/bad.md:18: empty section 'Empty one'"),
     ("bad date", GOOD_PAGE.replace("2014-04-30", "30/04/2014"),
      "guidance/bad.md:4: bad date '30/04/2014' (use YYYY-MM-DD)"),
     ("impossible date", GOOD_PAGE.replace("2014-04-30", "2014-02-30"),
@@ -50,11 +50,19 @@ BROKEN_PAGES = [
     ("no front matter", "## Just a heading\nText.\n",
      "guidance/bad.md:1: missing front matter"),
     ("unclosed front matter", "---\ntitle: x\n", "guidance/bad.md:1: front matter is not closed"),
-    ("no text", GOOD_PAGE.split("## What")[0], "guidance/bad.md:11: no text"),
+    ("no text", GOOD_PAGE.split("## What")[0], "guidance/bad.md:13: no text"),
+    ("citation out of range", GOOD_PAGE.replace("Sources: 2;", "Sources: 2, 3;"),
+     "guidance/bad.md:16: source 3 is not in the page's sources (it has 2)"),
+    ("citation bad date", GOOD_PAGE.replace("as of 2011-04-12", "as of April 2011"),
+     "guidance/bad.md:16: a citation line reads 'Sources: 1, 3; as of YYYY-MM-DD'"),
+    ("citation impossible date", GOOD_PAGE.replace("2011-04-12", "2011-04-31"),
+     "guidance/bad.md:16: bad date '2011-04-31'"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "text", "message"), BROKEN_PAGES, ids=[b[0] for b in BROKEN_PAGES])
+@pytest.mark.parametrize(
+    ("name", "text", "message"), BROKEN_PAGES, ids=[b[0] for b in BROKEN_PAGES]
+)
 def test_broken_page_is_reported(tmp_path: Path, name: str, text: str, message: str) -> None:
     root = write_knowledge(tmp_path, pages={"bad.md": text})
     code, output = run_check(root)
@@ -77,8 +85,12 @@ BROKEN_TABLES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "rows", "message"), BROKEN_TABLES, ids=[b[0] for b in BROKEN_TABLES])
-def test_broken_pathfinders_are_reported(tmp_path: Path, name: str, rows: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "rows", "message"), BROKEN_TABLES, ids=[b[0] for b in BROKEN_TABLES]
+)
+def test_broken_pathfinders_are_reported(
+    tmp_path: Path, name: str, rows: str, message: str
+) -> None:
     code, output = run_check(write_knowledge(tmp_path, pathfinders=rows))
     assert code == 1
     assert message in output, output

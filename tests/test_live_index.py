@@ -210,6 +210,9 @@ def test_hot_swap_under_load(tmp_path: Path) -> None:
                 errors.append(repr(exc))
                 continue
             answered.append((index.info.build_id, question, got))
+            # Questions come in over the network, not in a tight loop; without a pause, four
+            # CPU-bound threads starve the build's thread of the GIL after each I/O call.
+            time.sleep(0.001)
 
     workers = [threading.Thread(target=ask_continuously) for _ in range(4)]
     for worker in workers:
@@ -224,7 +227,8 @@ def test_hot_swap_under_load(tmp_path: Path) -> None:
                 knowledge(tmp_path / "k", version)
                 report = live.reindex()
             builds[report.build_id] = version
-            assert wait_until(served(answered, report.build_id)), f"swap {swap} never served"
+            served_new = wait_until(served(answered, report.build_id), seconds=20)
+            assert served_new, f"swap {swap} never served"
     finally:
         stop.set()
         for worker in workers:

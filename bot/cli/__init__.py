@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
+from bot.cli import admin as _admin
 from bot.cli import knowledge as _knowledge
+from bot.cli import registrations as _registrations
+from bot.cli import serve as _serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,6 +15,6 @@ def main() -> None:
     """Mutuals Assistant: answers about public service mutuals, in Slack and here."""
 
 
-for _module in (_knowledge,):
+for _module in (_knowledge, _admin, _registrations, _serve):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -11,13 +11,10 @@ import click
 
 from bot.answer import Answer, answer_question, format_as_of
 from bot.cli.common import index_option, knowledge_option, paths
-from bot.evaluate import assistant, baseline, load_questions, report, score
-from bot.settings import PROJECT_ROOT
+from bot.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, report, score
 from indexer.build import build_index
 from indexer.knowledge import KnowledgeError, load_knowledge
 from indexer.search import IndexUnavailable, SearchIndex, ensure_index
-
-EVAL_QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
 
 
 @click.command()

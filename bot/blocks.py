@@ -1,0 +1,304 @@
+"""Block Kit for every message and view the assistant sends: pure functions, escaped, in limits.
+
+Every string from a person or from the knowledge goes through `bot.escape` before it enters
+mrkdwn, and every text is cut to Slack's limits, so any input renders and nothing pings anyone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from bot import ids
+from bot.answer import Answer, format_as_of
+from bot.escape import (
+    escape,
+    link,
+    slack_length,
+    truncate_mrkdwn,
+    truncate_plain,
+)
+from bot.services import HomeInfo
+from indexer.search import Hit
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_CONTEXT = 3000  # a context element's text
+MAX_HEADER = 150
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_FALLBACK = 3000  # the top-level `text` (notifications, screen readers)
+MAX_ASKED = 500  # how much of a long question is restated
+
+EXAMPLE_QUESTIONS = (
+    "What is a public service mutual?",
+    "What is MyCSP?",
+    "What was the Mutual Pathfinder Programme?",
+    "What happens to staff pensions when a service spins out?",
+    "What is the Right to Provide?",
+    "Can a contract be reserved for a mutual?",
+)
+
+Block = dict[str, Any]
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+class Message(TypedDict):
+    """Keyword arguments for chat.postMessage or respond(): a fallback text and blocks."""
+
+    text: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    """What an answer's buttons carry: the question-log id, the question, the passages shown."""
+
+    question_id: int | None
+    question: str
+    passage_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, answer: Answer, question_id: int | None) -> AnswerRef:
+        shown = answer.hits[:1] + answer.related if answer.answered else ()
+        return cls(question_id, answer.question, tuple(h.passage.id for h in shown))
+
+    def to_value(self) -> str:
+        """A button value of at most 2,000 characters (a long question is shortened)."""
+        question = self.question
+        while True:
+            value = json.dumps(
+                {
+                    "q": self.question_id,
+                    "p": [p[:200] for p in self.passage_ids[:3]],
+                    "t": question,
+                },
+                ensure_ascii=False,
+            )
+            overflow = slack_length(value) - MAX_BUTTON_VALUE
+            if overflow <= 0:
+                return value
+            question = question[: max(0, len(question) - max(overflow, 1))]
+
+    @classmethod
+    def from_value(cls, value: str) -> AnswerRef | None:
+        """Parse a button value; None if it is not one of ours."""
+        try:
+            data = json.loads(value)
+            question_id, passages, question = data["q"], data["p"], data["t"]
+        except (TypeError, ValueError, KeyError):
+            return None
+        if question_id is not None and (type(question_id) is not int or question_id < 1):
+            return None
+        if not isinstance(question, str) or not isinstance(passages, list):
+            return None
+        if not all(isinstance(p, str) for p in passages):
+            return None
+        return cls(question_id, question, tuple(passages))
+
+
+# -- block primitives -------------------------------------------------------------------------
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _nonempty(mrkdwn, MAX_SECTION)}}
+
+
+def context(mrkdwn: str) -> Block:
+    element = {"type": "mrkdwn", "text": _nonempty(mrkdwn, MAX_CONTEXT)}
+    return {"type": "context", "elements": [element]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text, MAX_HEADER)}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": _plain(text, MAX_BUTTON_TEXT),
+        "action_id": action_id[:255],
+        "value": truncate_plain(value, MAX_BUTTON_VALUE),
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(block_id: str, elements: list[Block]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": elements[:25]}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate_plain(text, limit) or " ", "emoji": True}
+
+
+def _nonempty(mrkdwn: str, limit: int) -> str:
+    return truncate_mrkdwn(mrkdwn, limit) or " "
+
+
+def fit(blocks: list[Block]) -> list[Block]:
+    """At most 50 blocks; the last kept one says that more were left out."""
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    return blocks[: MAX_BLOCKS - 1] + [context("(more not shown)")]
+
+
+def fallback(text: str) -> str:
+    """A plain-text fallback: the top-level `text` is mrkdwn too, so it is escaped."""
+    return truncate_mrkdwn(escape(text), MAX_FALLBACK) or " "
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+
+def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
+    """The answer, its sources with the as-of date, related passages, feedback buttons."""
+    blocks = [section(escape(answer.text))]
+    if not answer.answered:
+        return blocks
+    if answer.sources:
+        blocks.append(context(sources_line(answer)))
+    if answer.related:
+        blocks.append(section(related_text(answer.related)))
+    blocks.append(feedback_actions(AnswerRef.of(answer, question_id)))
+    return blocks
+
+
+def feedback_actions(ref: AnswerRef) -> Block:
+    value = ref.to_value()
+    return actions(
+        ids.FEEDBACK_BLOCK,
+        [
+            button("Helpful", ids.HELPFUL, value),
+            button("Not helpful", ids.NOT_HELPFUL, value),
+        ],
+    )
+
+
+def sources_line(answer: Answer) -> str:
+    label = "Sources" if len(answer.sources) > 1 else "Source"
+    if answer.as_of:
+        label += f" (as of {escape(format_as_of(answer.as_of))})"
+    return f"{label}: " + " · ".join(link(s.url, s.title) for s in answer.sources)
+
+
+def related_text(related: tuple[Hit, ...]) -> str:
+    lines = ["*Related*"]
+    for hit in related:
+        p = hit.passage
+        title = f"{p.title}: {p.section}" if p.section else p.title
+        line = f"• {link(p.url, title)}"
+        if p.as_of:
+            line += f" (as of {escape(format_as_of(p.as_of))})"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def asked_line(question: str, user_id: str | None = None) -> Block:
+    who = f"<@{user_id}> asked" if user_id and _USER_ID.match(user_id) else "You asked"
+    return context(f"{who}: {truncate_mrkdwn(escape(question), MAX_ASKED)}")
+
+
+def answer_message(answer: Answer, question_id: int | None) -> Message:
+    """A reply in a DM or thread."""
+    return {"text": fallback(answer.text), "blocks": fit(answer_blocks(answer, question_id))}
+
+
+def asked_message(answer: Answer, question_id: int | None) -> Message:
+    """An answer that restates its question (an App Home example posted to the user's DM)."""
+    blocks = [asked_line(answer.question)] + answer_blocks(answer, question_id)
+    return {"text": fallback(answer.text), "blocks": fit(blocks)}
+
+
+def slash_answer_message(answer: Answer, question_id: int | None) -> Message:
+    """The ephemeral /mutuals answer: the question restated, and a Share in channel button."""
+    ref = AnswerRef.of(answer, question_id)
+    share = actions(ids.SHARE_BLOCK, [button("Share in channel", ids.SHARE, ref.to_value())])
+    blocks = [asked_line(answer.question)] + answer_blocks(answer, question_id) + [share]
+    return {"text": fallback(answer.text), "blocks": fit(blocks)}
+
+
+def shared_message(answer: Answer, question_id: int | None, user_id: str) -> Message:
+    """A /mutuals answer someone chose to share publicly."""
+    blocks = [asked_line(answer.question, user_id)] + answer_blocks(answer, question_id)
+    return {"text": fallback(answer.text), "blocks": fit(blocks)}
+
+
+def feedback_recorded(blocks: list[Block], helpful: bool) -> list[Block]:
+    """The same message with its feedback buttons replaced by a note, so no second vote."""
+    verdict = "helpful" if helpful else "not helpful"
+    note = context(f"Feedback recorded: {verdict}. Thank you.")
+    kept = [note if b.get("block_id") == ids.FEEDBACK_BLOCK else b for b in blocks]
+    return fit(kept if note in kept else kept + [note])
+
+
+def thanks_message(helpful: bool, first: bool) -> Message:
+    if not first:
+        text = "Feedback on this answer was already recorded. Thank you."
+    elif helpful:
+        text = "Thanks for the feedback: glad it helped."
+    else:
+        text = "Thanks for the feedback: the mutuals team reviews answers marked not helpful."
+    return {"text": text, "blocks": [section(text)]}
+
+
+# -- help, notices and App Home -----------------------------------------------------------------
+
+ABOUT = (
+    "I answer questions about *public service mutuals*: employee-led spin-outs, the Mutual "
+    "Pathfinder Programme, MyCSP, Rights to Provide, the Mutuals Taskforce, support "
+    "programmes, legal forms, staff transfer and pensions, and procurement. Each answer gives "
+    "its source and the date its facts date from."
+)
+WAYS_TO_ASK = (
+    "*Ways to ask*\n"
+    "• Send me a direct message.\n"
+    "• Mention me in a channel: I reply in the thread.\n"
+    f"• Type `{ids.COMMAND} your question`: only you see the answer, and you can share it.\n"
+    f"• `{ids.COMMAND} help` shows this message."
+)
+
+
+def _examples_text() -> str:
+    return "*Try asking*\n" + "\n".join(f"• {escape(q)}" for q in EXAMPLE_QUESTIONS)
+
+
+def help_message() -> Message:
+    """What the assistant does, how to ask, and example questions."""
+    blocks = [section(ABOUT), section(WAYS_TO_ASK), section(_examples_text())]
+    return {"text": fallback("I answer questions about public service mutuals."), "blocks": blocks}
+
+
+def not_available_message(subcommand: str) -> Message:
+    """A /mutuals subcommand that is planned but not built yet."""
+    text = (
+        f"`{ids.COMMAND} {escape(subcommand)}` is not available yet. "
+        f"`{ids.COMMAND} help` lists what I can do now."
+    )
+    return {"text": text, "blocks": [section(text)]}
+
+
+def problem_message() -> Message:
+    text = "Sorry, something went wrong on my side. Please try again in a moment."
+    return {"text": text, "blocks": [section(text)]}
+
+
+def home_view(home: HomeInfo) -> Block:
+    """The App Home tab: what it does, example question buttons, when knowledge was indexed."""
+    examples = [button(q, ids.example_action(i), q) for i, q in enumerate(EXAMPLE_QUESTIONS)]
+    indexed = format_as_of(home.built_at[:10]) if home.built_at else "unknown"
+    blocks = [
+        header("Mutuals Assistant"),
+        section(ABOUT),
+        section(WAYS_TO_ASK),
+        section("*Try an example*: I answer it in a direct message."),
+        actions(ids.EXAMPLES_BLOCK, examples),
+        context(
+            f"Knowledge last indexed {escape(indexed)}: {home.documents} documents, "
+            f"{home.passages} passages."
+        ),
+    ]
+    return {"type": "home", "blocks": fit(blocks)}

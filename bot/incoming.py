@@ -1,0 +1,86 @@
+"""Which Slack messages to answer, and the question inside them (pure functions, no Slack SDK)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from bot.answer import SHORT_FOLLOW_UP
+from bot.escape import unescape
+
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+HELP_WORDS = frozenset({"help", "help!", "help?", "?"})
+
+Event = Mapping[str, Any]
+
+
+def from_a_person(event: Event, bot_user_id: str | None) -> bool:
+    """A new message typed by a person: not a bot (us included), an edit, deletion or join."""
+    if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
+        return False
+    user = event.get("user")
+    return bool(user) and user != bot_user_id and bool(event.get("ts"))
+
+
+def is_dm(event: Event) -> bool:
+    """A direct message (app_mention events carry no channel_type; DM ids start with D)."""
+    return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+
+
+def message_kind(event: Event, bot_user_id: str | None, open_channels: Collection[str]) -> str:
+    """ "dm", "channel" (an open channel, no mention of us), or "" to ignore a `message` event."""
+    if not from_a_person(event, bot_user_id):
+        return ""
+    if is_dm(event):
+        return "dm"
+    # A message that mentions us also arrives as app_mention, which answers it.
+    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in event.get("text", "")
+    if event.get("channel") in open_channels and not mentioned:
+        return "channel"
+    return ""
+
+
+def question_text(text: str, bot_user_id: str | None = None) -> str:
+    """What the person asked: our mention removed, Slack's escaping undone, spaces tidied."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return " ".join(unescape(text).split())
+
+
+def root_question(text: str) -> str:
+    """A thread's first message as context: every mention removed."""
+    return " ".join(unescape(_MENTION.sub(" ", text)).split())
+
+
+def is_help(question: str) -> bool:
+    return question.strip().lower() in HELP_WORDS
+
+
+def is_short_follow_up(question: str) -> bool:
+    """Whether the thread's first message should be read as context (see bot.answer)."""
+    return len(question.split()) < SHORT_FOLLOW_UP
+
+
+def message_key(event: Event) -> str:
+    """One key per Slack message, shared by its app_mention and message events."""
+    return f"message:{event.get('channel', '')}:{event.get('ts', '')}"
+
+
+def delivery_keys(body: Event, event: Event) -> list[str]:
+    """The keys a delivery claims: its event id (retries) and its message (mention + DM)."""
+    keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
+    return keys + [message_key(event)]
+
+
+def reply_thread(event: Event, kind: str) -> str | None:
+    """Where to reply: a DM replies in place (or in its thread); channels reply in a thread."""
+    thread_ts = event.get("thread_ts")
+    if kind == "dm":
+        return thread_ts
+    return thread_ts or event.get("ts")
+
+
+def in_thread(event: Event) -> bool:
+    thread_ts = event.get("thread_ts")
+    return bool(thread_ts) and thread_ts != event.get("ts")

@@ -1,0 +1,48 @@
+"""Helpers the listeners share: log lines with ids only, Web API calls that cannot kill them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+log = logging.getLogger("bot.listeners")
+T = TypeVar("T")
+
+
+def ids_of(body: Mapping[str, Any]) -> str:
+    """The ids of a request, for logs: never text, names or tokens."""
+    event = body.get("event") or {}
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    channel = (
+        event.get("channel")
+        or body.get("channel_id")
+        or (body.get("channel") or {}).get("id")
+        or (body.get("container") or {}).get("channel_id")
+        or ""
+    )
+    kind = event.get("type") or body.get("command") or body.get("type") or ""
+    return f"type={kind} team={team} channel={channel} event={body.get('event_id', '')}"
+
+
+def safely(what: str, body: Mapping[str, Any], call: Callable[[], T]) -> T | None:
+    """Run a Web API call; on failure log what failed and the ids, and return None."""
+    try:
+        return call()
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else "unknown"
+        log.warning("%s failed: %s (%s)", what, code, ids_of(body))
+    except (SlackClientError, OSError) as error:
+        log.warning("%s failed: %s (%s)", what, type(error).__name__, ids_of(body))
+    return None
+
+
+def respond_safely(what: str, body: Mapping[str, Any], respond: Any, **message: Any) -> bool:
+    """Post to the request's response_url; log (ids only) and return False if it failed."""
+    result = safely(what, body, lambda: respond(**message))
+    status = getattr(result, "status_code", None)
+    if result is not None and status != 200:
+        log.warning("%s failed: HTTP %s (%s)", what, status, ids_of(body))
+    return result is not None and status == 200

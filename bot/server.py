@@ -1,0 +1,118 @@
+"""Run the Slack app: HTTP mode (Bolt's WSGI adapter on waitress) or Socket Mode, with health."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.app import build_app, quiet_slack_loggers
+from bot.data.db import DataStore
+from bot.services import Services
+from bot.settings import Settings, SettingsError, require_slack
+from indexer.search import SearchIndex, ensure_index
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("bot.server")
+
+HTTP_THREADS = 8
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at `level`; Slack's own loggers stay at INFO or above (bodies at DEBUG)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)  # also when handlers were already installed
+    quiet_slack_loggers()
+
+
+def load_services(settings: Settings) -> Services:
+    """Build the index if missing or stale, load it once, and open the data file."""
+    started = time.perf_counter()
+    report = ensure_index(settings.knowledge_dir, settings.index_path)
+    if report is not None:
+        log.info("index built: %d passages", report.passages)
+    index = SearchIndex.load(settings.index_path)
+    settings.data_path.parent.mkdir(parents=True, exist_ok=True)
+    data = DataStore(settings.data_path)
+    log.info(
+        "index loaded: %d documents, %d passages, built %s (%.0f ms)",
+        index.info.documents, index.info.passages, index.info.built_at,
+        (time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+    return Services(settings, index, data)
+
+
+def health_app(healthy: Callable[[], bool]) -> WSGIApplication:
+    """A WSGI app answering 200 while `healthy()`, else 503."""
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        ok = healthy()
+        body = b"ok\n" if ok else b"disconnected\n"
+        start_response("200 OK" if ok else "503 Service Unavailable", _plain(body))
+        return [body]
+
+    return application
+
+
+def wsgi_app(app: App, healthy: Callable[[], bool] = lambda: True) -> WSGIApplication:
+    """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    health = health_app(healthy)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            return health(environ, start_response)
+        return slack(environ, start_response)
+
+    return application
+
+
+def _plain(body: bytes) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+
+def http_server(
+    application: WSGIApplication, port: int, host: str = "0.0.0.0", threads: int = HTTP_THREADS
+) -> Any:
+    """A waitress server (one process, `threads` threads), bound and ready to `.run()`."""
+    return create_server(application, host=host, port=port, threads=threads)
+
+
+def serve(settings: Settings, http: bool = False, port: int | None = None) -> None:
+    """Start-up: check settings, load index and data, then serve until stopped."""
+    require_slack(settings)
+    socket_mode = bool(settings.app_token) and not http
+    if not socket_mode and not settings.signing_secret:
+        raise SettingsError("SLACK_SIGNING_SECRET: missing (HTTP mode verifies every request)")
+    services = load_services(settings)
+    app = build_app(settings, services)
+    port = port or settings.port
+    if socket_mode:
+        run_socket_mode(app, settings, port)
+    else:
+        run_http(app, port)
+
+
+def run_http(app: App, port: int) -> None:
+    server = http_server(wsgi_app(app), port)
+    log.info("mode: HTTP on port %s (%s, %s)", server.effective_port, EVENTS_PATH, HEALTH_PATH)
+    server.run()
+
+
+def run_socket_mode(app: App, settings: Settings, port: int) -> None:
+    handler = SocketModeHandler(app, app_token=settings.app_token)
+    health = http_server(health_app(handler.client.is_connected), port, threads=1)
+    threading.Thread(target=health.run, name="health", daemon=True).start()
+    log.info("mode: Socket Mode (health on port %s%s)", health.effective_port, HEALTH_PATH)
+    handler.start()

@@ -1,0 +1,59 @@
+"""Correct misspelt query words against the words the knowledge actually uses.
+
+A word is left alone when the knowledge uses it, when it is short, or when it is a real
+English word the knowledge happens not to use ("parking" must stay "parking", so that a
+question about parking is not mistaken for one about something the knowledge covers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from spellchecker import SpellChecker
+
+MIN_LENGTH = 4  # shorter words are too easily confused to correct
+LONG_WORD = 9  # from this length two edits are allowed; below it, one
+MAX_CORRECTIONS = 8  # a question is not a spelling test: later unknown words stay as typed
+
+
+@cache
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+class Speller:
+    """Maps a misspelt word to the closest word of the knowledge (same first letter)."""
+
+    def __init__(self, words: Iterable[str]):
+        counts = Counter(w for w in words if w.isalpha())
+        self._known = frozenset(counts)
+        self._by_initial: dict[str, list[str]] = {}
+        for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            self._by_initial.setdefault(word[0], []).append(word)  # most used first
+
+    def correct_all(self, words: Iterable[str]) -> list[str]:
+        """Every word, misspellings of the knowledge's words corrected."""
+        result, budget = [], MAX_CORRECTIONS
+        for word in words:
+            if budget > 0 and self._is_candidate(word):
+                budget -= 1
+                word = self._closest(word)
+            result.append(word)
+        return result
+
+    def _is_candidate(self, word: str) -> bool:
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in self._known:
+            return False
+        return not _english().known([word])
+
+    def _closest(self, word: str) -> str:
+        limit = 2 if len(word) >= LONG_WORD else 1
+        match = process.extractOne(
+            word, self._by_initial.get(word[0], []), scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit,
+        )  # fmt: skip
+        return word if match is None else match[0]
