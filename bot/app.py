@@ -15,7 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.listeners import actions, commands, events, home
+from bot.listeners import actions, admin, commands, events, home, registrations
 from bot.listeners.common import ids_of, log
 from bot.services import Services
 from bot.settings import Settings
@@ -62,7 +62,7 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
         logger=logger,
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    for module in (events, commands, actions, home):
+    for module in (events, commands, actions, home, registrations, admin):
         module.register(app, services)
     app.error(_log_error)
     return app

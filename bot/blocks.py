@@ -155,7 +155,8 @@ def fallback(text: str) -> str:
 
 
 def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
-    """The answer, its sources with the as-of date, related passages, feedback buttons."""
+    """The answer, its sources with the as-of date, related passages, feedback buttons, and
+    Register interest (its own block, so the feedback note that replaces the votes keeps it)."""
     blocks = [section(escape(answer.text))]
     if not answer.answered:
         return blocks
@@ -164,6 +165,7 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
     if answer.related:
         blocks.append(section(related_text(answer.related)))
     blocks.append(feedback_actions(AnswerRef.of(answer, question_id)))
+    blocks.append(register_actions())
     return blocks
 
 
@@ -176,6 +178,15 @@ def feedback_actions(ref: AnswerRef) -> Block:
             button("Not helpful", ids.NOT_HELPFUL, value),
         ],
     )
+
+
+def register_button(text: str = "Register interest") -> Block:
+    """The button that opens the registration modal (answers, App Home, status)."""
+    return button(text, ids.OPEN_REGISTRATION, "register", style="primary")
+
+
+def register_actions(text: str = "Register interest") -> Block:
+    return actions(ids.REGISTER_BLOCK, [register_button(text)])
 
 
 def sources_line(answer: Answer) -> str:
@@ -258,7 +269,9 @@ WAYS_TO_ASK = (
     "• Send me a direct message.\n"
     "• Mention me in a channel: I reply in the thread.\n"
     f"• Type `{ids.COMMAND} your question`: only you see the answer, and you can share it.\n"
-    f"• `{ids.COMMAND} help` shows this message."
+    f"• `{ids.COMMAND} help` shows this message.\n"
+    f"• `{ids.COMMAND} register` registers your interest in forming a mutual; "
+    f"`{ids.COMMAND} status` shows it and `{ids.COMMAND} withdraw` deletes it."
 )
 
 
@@ -270,15 +283,6 @@ def help_message() -> Message:
     """What the assistant does, how to ask, and example questions."""
     blocks = [section(ABOUT), section(WAYS_TO_ASK), section(_examples_text())]
     return {"text": fallback("I answer questions about public service mutuals."), "blocks": blocks}
-
-
-def not_available_message(subcommand: str) -> Message:
-    """A /mutuals subcommand that is planned but not built yet."""
-    text = (
-        f"`{ids.COMMAND} {escape(subcommand)}` is not available yet. "
-        f"`{ids.COMMAND} help` lists what I can do now."
-    )
-    return {"text": text, "blocks": [section(text)]}
 
 
 def problem_message() -> Message:
@@ -296,6 +300,11 @@ def home_view(home: HomeInfo) -> Block:
         section(WAYS_TO_ASK),
         section("*Try an example*: I answer it in a direct message."),
         actions(ids.EXAMPLES_BLOCK, examples),
+        section(
+            "*Thinking of spinning out a service?* Register your interest and the mutuals team "
+            f"will be in touch. `{ids.COMMAND} status` shows what you registered."
+        ),
+        register_actions(),
         context(
             f"Knowledge last indexed {escape(indexed)}: {home.documents} documents, "
             f"{home.passages} passages."

@@ -22,3 +22,16 @@ EXAMPLE_PATTERN = re.compile(rf"^{EXAMPLE_PREFIX}\d+$")
 def example_action(position: int) -> str:
     """The action id of the example question button at `position`."""
     return f"{EXAMPLE_PREFIX}{position}"
+
+
+# Registrations of interest (bot/registration_views.py holds the modal's own ids)
+OPEN_REGISTRATION = "registration_open"  # Register interest / Update registration buttons
+REGISTER_BLOCK = "registration_register"
+# Admin-only buttons (an admin panel may show them); the service checks the clicker is an admin.
+ADMIN_REGISTRATIONS = "admin_registrations_summary"
+ADMIN_EXPORT = "admin_registrations_export"
+# App Home admin panel (bot/admin_blocks.py); every handler checks the clicker is an admin.
+ADMIN_BLOCK = "admin_panel"
+ADMIN_REINDEX = "admin_reindex"
+ADMIN_GAPS = "admin_gaps"
+ADMIN_STATS = "admin_stats"

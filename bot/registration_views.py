@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import ids
 from bot.answer import format_as_of
-from bot.blocks import Block, actions, button, context, fit, header, section
+from bot.blocks import Block, actions, button, context, fit, header, register_button, section
 from bot.data.registration_form import (
     MAX_DESCRIPTION_CHARS,
     MAX_EMAIL_CHARS,
@@ -36,10 +36,10 @@ RETENTION = (
     "update at the latest"
 )
 
-# Ids shared with the listeners (they can move to bot/ids.py).
+# Ids shared with the listeners; the button that opens the modal is on answers too (bot.ids).
 REGISTRATION_CALLBACK = "registration_submit"
-OPEN_REGISTRATION = "registration_open"  # the Register interest / Update button
-REGISTER_BLOCK = "registration_register"
+OPEN_REGISTRATION = ids.OPEN_REGISTRATION  # the Register interest / Update button
+REGISTER_BLOCK = ids.REGISTER_BLOCK
 WITHDRAW_BLOCK = "registration_withdraw"
 WITHDRAW_CONFIRM = "registration_withdraw_confirm"
 
@@ -337,11 +337,6 @@ def confirmation_blocks(reg: Registration) -> list[Block]:
     return fit(blocks)
 
 
-def register_button(text: str = "Register interest") -> Block:
-    """The button that opens the modal (answers, App Home, status)."""
-    return button(text, OPEN_REGISTRATION, "register", style="primary")
-
-
 def status_text(reg: Registration | None) -> str:
     """The fallback text of `/mutuals status`."""
     if reg is None:
@@ -445,3 +440,38 @@ def _newest_line(reg: Registration) -> str:
         f"{reg.staff_count:,} staff · {escape(reg.region)} · {escape(reg.stage_label)} · "
         f"registered {_date(reg.created_at)}"
     )
+
+
+# -- short replies ------------------------------------------------------------------------------
+
+BUSY_ERROR = "Couldn't save just now — please try again."
+FORM_PROBLEM = "Something is wrong with the form: check it and try again."
+
+
+def busy_errors() -> dict[str, Any]:
+    """The view_submission reply when the data file is locked: nothing was stored."""
+    return {"response_action": "errors", "errors": {ORGANISATION_BLOCK: BUSY_ERROR}}
+
+
+def refused_text() -> str:
+    """What anyone but an admin hears when asking for registrations: nothing about them."""
+    return "Sorry, only the mutuals team's admins can do that."
+
+
+def busy_text() -> str:
+    return "Sorry, I couldn't do that just now: please try again in a moment."
+
+
+def nothing_to_withdraw_text() -> str:
+    return "You have no registration of interest, so there is nothing to withdraw."
+
+
+def export_sent_text(count: int) -> str:
+    return (
+        f"The CSV export of {count:,} registration(s) is in your direct messages with me. "
+        "It holds personal data: keep it safe and delete it when you are done."
+    )
+
+
+def export_failed_text() -> str:
+    return "Sorry, I couldn't send the export to your direct messages. Please try again."

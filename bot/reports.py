@@ -140,7 +140,10 @@ def _group_failures(failures: Iterable[_Failure], analyser: Analyser) -> list[Ga
 
 
 def _key(analyser: Analyser, question: str) -> frozenset[str]:
-    tokens = frozenset(analyser.tokens(question))
+    analysed, light = analyser.analyse(question)
+    # Light tokens spell out a synonym phrase whose canonical term is kept ("community interest
+    # company" -> cic) or frame the question ("how long"): without them, synonyms group together.
+    tokens = frozenset(t for t in analysed if t not in light) or frozenset(analysed)
     if tokens:
         return tokens
     # Nothing but stop words: only the same words, ignoring case and punctuation, match it.

@@ -15,9 +15,10 @@ from waitress.server import create_server
 
 from bot.app import build_app, quiet_slack_loggers
 from bot.data.db import DataStore
+from bot.housekeeping import PURGE_INTERVAL, start_retention
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
-from indexer.search import SearchIndex, ensure_index
+from indexer.live import LiveIndex
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -37,12 +38,14 @@ def configure_logging(level: str) -> None:
 
 
 def load_services(settings: Settings) -> Services:
-    """Build the index if missing or stale, load it once, and open the data file."""
+    """Build the index if missing or stale, serve it live, and open the data file.
+
+    The live index swaps to a rebuilt index file (`/mutuals reindex`, `mutuals index`, another
+    process) before the next question, without a restart.
+    """
     started = time.perf_counter()
-    report = ensure_index(settings.knowledge_dir, settings.index_path)
-    if report is not None:
-        log.info("index built: %d passages", report.passages)
-    index = SearchIndex.load(settings.index_path)
+    live = LiveIndex.open(settings.index_path, settings.knowledge_dir)
+    index = live.current()
     settings.data_path.parent.mkdir(parents=True, exist_ok=True)
     data = DataStore(settings.data_path)
     log.info(
@@ -50,7 +53,7 @@ def load_services(settings: Settings) -> Services:
         index.info.documents, index.info.passages, index.info.built_at,
         (time.perf_counter() - started) * 1000,
     )  # fmt: skip
-    return Services(settings, index, data)
+    return Services(settings, live, data)
 
 
 def health_app(healthy: Callable[[], bool]) -> WSGIApplication:
@@ -89,8 +92,12 @@ def http_server(
     return create_server(application, host=host, port=port, threads=threads)
 
 
-def serve(settings: Settings, http: bool = False, port: int | None = None) -> None:
-    """Start-up: check settings, load index and data, then serve until stopped."""
+def serve(
+    settings: Settings, http: bool = False, port: int | None = None,
+    purge_interval: float = PURGE_INTERVAL,
+) -> None:  # fmt: skip
+    """Start-up: check settings, load index and data, purge, then serve until stopped (purging
+    rows past retention every `purge_interval` seconds)."""
     require_slack(settings)
     socket_mode = bool(settings.app_token) and not http
     if not socket_mode and not settings.signing_secret:
@@ -98,10 +105,14 @@ def serve(settings: Settings, http: bool = False, port: int | None = None) -> No
     services = load_services(settings)
     app = build_app(settings, services)
     port = port or settings.port
-    if socket_mode:
-        run_socket_mode(app, settings, port)
-    else:
-        run_http(app, port)
+    retention = start_retention(services, purge_interval)
+    try:
+        if socket_mode:
+            run_socket_mode(app, settings, port)
+        else:
+            run_http(app, port)
+    finally:
+        retention.stop()
 
 
 def run_http(app: App, port: int) -> None:

@@ -58,10 +58,6 @@ class Services:
         """The index serving now; a question reads it once and keeps it to the end."""
         return self.indexes.current()
 
-    def replace_index(self, index: SearchIndex) -> None:
-        """Serve `index` from the next question on (one reference swap, never a mix)."""
-        self.indexes = FixedIndex(index)
-
     def now(self) -> datetime:
         return self._clock()
 

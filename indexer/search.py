@@ -117,7 +117,10 @@ class SearchIndex:
 def _connect(path: Path) -> sqlite3.Connection:
     if not path.exists():
         raise IndexUnavailable(f"no index file at {path}")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:  # a directory, or a file we may not read
+        raise IndexUnavailable(f"{path} cannot be opened as an index ({exc})") from exc
     conn.row_factory = sqlite3.Row
     return conn
 

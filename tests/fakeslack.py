@@ -19,6 +19,10 @@ BOT_ID = "BBOT0001"
 TEAM_ID = "T0000001"
 DM_CHANNEL = "D0FAKEDM1"
 RESPONSE = "response_url"  # the `method` recorded for a post to a response_url
+UPLOAD = "file_upload"  # the `method` recorded for the bytes posted to an upload_url
+FILE_ID = "F0FAKEFILE1"
+MODAL_VIEW_ID = "V0MODAL01"
+USER_EMAIL = "asker@example.gov.uk"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.failed: list[tuple[str, str]] = []  # (method, mode) of each call made to fail
         self.thread_root_text = "What is MyCSP?"
+        self.user_email: str | None = USER_EMAIL  # users.info profile.email (None: no email)
+        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._ts = itertools.count(1)
@@ -138,6 +144,16 @@ class FakeSlack:
             return {"messages": [root], "has_more": False}
         if method == "views.publish":
             return {"view": {"id": "V0000001", "type": "home"}}
+        if method in ("views.open", "views.update"):
+            return {"view": {**(params.get("view") or {}), "id": MODAL_VIEW_ID, "hash": "h1"}}
+        if method == "users.info":
+            profile = {"email": self.user_email} if self.user_email else {}
+            return {"user": {"id": params.get("user", ""), "profile": profile}}
+        if method == "files.getUploadURLExternal":
+            return {"upload_url": f"{self.url}/upload/{FILE_ID}", "file_id": FILE_ID}
+        if method == "files.completeUploadExternal":
+            return {"files": [{"id": f.get("id"), "title": f.get("title")}
+                              for f in params.get("files") or []]}  # fmt: skip
         return {}
 
 
@@ -149,7 +165,7 @@ def _parse(body: bytes, content_type: str, query: str) -> dict[str, Any]:
         params.update(json.loads(body))
     else:
         params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-    for key in ("blocks", "view"):  # form-encoded calls carry these as JSON strings
+    for key in ("blocks", "view", "files"):  # form-encoded calls carry these as JSON strings
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params
@@ -167,6 +183,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 method = url.path[len("/api/") :]
             elif url.path.startswith("/response/"):
                 method = RESPONSE
+            elif url.path.startswith("/upload/"):
+                method = UPLOAD
             else:
                 self._send(404, b"not found", "text/plain")
                 return
@@ -182,6 +200,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if failure == "500":
                 self._send(500, b'{"ok": false, "error": "fatal_error"}')
                 return
+            time.sleep(fake.delays.get(method, 0.0))
+            if method == UPLOAD:  # raw file bytes, as files_upload_v2 posts them
+                fake._record(Call(method, {"bytes": body}, url.path))
+                self._send(200, f"OK - {len(body)}".encode(), "text/plain")
+                return
             params = _parse(body, self.headers.get("Content-Type", ""), url.query)
             fake._record(Call(method, params, url.path))
             if method == RESPONSE:
@@ -189,6 +212,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 return
             result = {"ok": True, **fake._result(method, params)}
             self._send(200, json.dumps(result).encode())
+
+        do_GET = do_POST  # users.info and a few other methods are GET requests
 
         def _send(self, status: int, body: bytes, content_type: str = "application/json",
                   extra: dict[str, str] | None = None) -> None:  # fmt: skip

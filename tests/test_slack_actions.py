@@ -49,7 +49,8 @@ def test_feedback_is_stored_thanked_and_buttons_replaced(
     assert thanks.params["replace_original"] is False
     assert "Thanks for the feedback" in thanks.params["text"]
     assert replaced.params["replace_original"] is True
-    assert all(b["type"] != "actions" for b in replaced.params["blocks"])
+    assert all(b.get("block_id") != ids.FEEDBACK_BLOCK for b in replaced.params["blocks"])
+    assert any(b.get("block_id") == ids.REGISTER_BLOCK for b in replaced.params["blocks"])
     assert ("Feedback recorded: helpful" if helpful else "not helpful") in json.dumps(
         replaced.params["blocks"]
     )
@@ -75,7 +76,7 @@ def test_feedback_on_an_ephemeral_answer_redraws_it(slack: Slack) -> None:
     _click(slack, ids.HELPFUL, value)  # no `message` in the payload
     _, replaced = slack.fake.wait_for(RESPONSE, count=2)
     kinds = [b["type"] for b in replaced.params["blocks"]]
-    assert kinds.count("actions") == 1  # Share stays, the feedback buttons are gone
+    assert kinds.count("actions") == 2  # Register and Share stay, the feedback buttons go
     assert "Feedback recorded" in json.dumps(replaced.params["blocks"])
 
 

@@ -129,7 +129,7 @@ def test_answer_message_content() -> None:
     answer = _answer("MyCSP is a mutual.")
     message = blocks.answer_message(answer, 3)
     kinds = [b["type"] for b in message["blocks"]]
-    assert kinds == ["section", "context", "section", "actions"]
+    assert kinds == ["section", "context", "section", "actions", "actions"]
     sources = message["blocks"][1]["elements"][0]["text"]
     assert "as of 30 April 2014" in sources
     assert "<https://example.org/s|MyCSP is a mutual.>" in sources
@@ -140,6 +140,9 @@ def test_answer_message_content() -> None:
     assert buttons["block_id"] == ids.FEEDBACK_BLOCK
     assert [e["action_id"] for e in buttons["elements"]] == [ids.HELPFUL, ids.NOT_HELPFUL]
     assert json.loads(buttons["elements"][0]["value"])["p"] == ["doc#0", "doc#1", "doc#2"]
+    register = message["blocks"][4]  # its own block: the feedback note that replaces the votes
+    assert register["block_id"] == ids.REGISTER_BLOCK  # leaves Register interest in place
+    assert [e["action_id"] for e in register["elements"]] == [ids.OPEN_REGISTRATION]
 
 
 def test_declined_message_has_no_buttons() -> None:
@@ -164,8 +167,9 @@ def test_feedback_recorded_replaces_the_buttons() -> None:
     before = blocks.answer_message(_answer("q"), 1)["blocks"]
     after = blocks.feedback_recorded(before, helpful=False)
     assert len(after) == len(before)
-    assert all(b["type"] != "actions" for b in after)
-    assert "not helpful" in after[-1]["elements"][0]["text"]
+    assert [b.get("block_id") for b in after if b["type"] == "actions"] == [ids.REGISTER_BLOCK]
+    note = next(b for b in after if b["type"] == "context" and "Feedback" in json.dumps(b))
+    assert "not helpful" in note["elements"][0]["text"]
 
 
 def test_home_view() -> None:
@@ -181,7 +185,6 @@ def test_home_view() -> None:
 
 def test_help_and_notices_within_limits() -> None:
     assert_within_limits(dict(blocks.help_message()))
-    assert_within_limits(dict(blocks.not_available_message("<!channel>")))
     assert_within_limits(dict(blocks.thanks_message(True, True)))
 
 

@@ -105,7 +105,7 @@ def test_manifest_has_the_least_scopes_and_every_surface() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "channels:history", "chat:write", "commands", "im:history",
-        "im:write",
+        "im:write", "users:read", "users:read.email", "files:write",
     }  # fmt: skip
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import blocks, ids, incoming
+from bot.listeners import admin_commands, registrations
 from bot.listeners.common import ids_of, log, respond_safely
 from bot.services import Services, ask
 
@@ -33,13 +34,11 @@ def _help(request: CommandRequest) -> None:
     reply(request, blocks.help_message())
 
 
-def _not_available(request: CommandRequest) -> None:
-    reply(request, blocks.not_available_message(request.name))
-
-
-# The registrations and admin issues replace these entries with their handlers.
-PLANNED = ("register", "status", "withdraw", "reindex", "registrations", "export", "gaps", "stats")
-SUBCOMMANDS: dict[str, Subcommand] = {"help": _help, **{name: _not_available for name in PLANNED}}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": _help,
+    **admin_commands.SUBCOMMANDS,  # reindex, gaps, stats
+    **registrations.SUBCOMMANDS,  # register, status, withdraw, registrations, export
+}
 
 
 def split_command(text: str) -> tuple[str, str]:
