@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.cli.common import settings
 from bot.settings import SettingsError
@@ -23,7 +21,10 @@ from indexer.search import IndexUnavailable
               help="HTTP port (health port in Socket Mode) [default: $PORT or 3000].")  # fmt: skip
 def serve(http: bool, port: int | None) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP (/slack/events)."""
-    # Imported here so the other commands do not load Bolt.
+    # Imported here so the other commands (mutuals ask above all) do not pay for loading Bolt.
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
     from bot.server import configure_logging
     from bot.server import serve as run
 
