@@ -7,7 +7,7 @@ import secrets
 import traceback
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.gate import payload_problem
 from bot.listeners import actions, admin, commands, events, home, registrations
 from bot.listeners.common import ids_of, log
 from bot.services import Services
@@ -50,10 +51,23 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+class GuardedApp(App):
+    """Bolt's App, refusing (400) a body without Slack's shape before Bolt reads it: Bolt
+    raises on well-known fields of the wrong type. HTTP requests were checked already (see
+    bot.gate); this also covers Socket Mode and direct dispatch."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        problem = payload_problem(req.body)
+        if problem is not None:
+            log.warning("refused a request: %s", problem)
+            return BoltResponse(status=400, body="")
+        return super().dispatch(req)
+
+
 def build_app(settings: Settings, services: Services, executor: Executor | None = None) -> App:
     """The Bolt app with every listener registered; checks the bot token with auth.test."""
     logger = quiet_slack_loggers()
-    app = App(
+    app = GuardedApp(
         client=web_client(settings),
         # Without a secret (Socket Mode needs none) a random one makes every HTTP request fail:
         # an empty HMAC key would let anyone sign.

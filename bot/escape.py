@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 
 ELLIPSIS = "…"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls and DEL, except tab and newline
+# C0 controls and DEL (except tab and newline), and lone surrogates (JSON can carry them,
+# UTF-8 cannot: Slack and SQLite would refuse the text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SAFE_URL = re.compile(r"^https?://[^\s<>|\"]+$", re.IGNORECASE)
 _OPEN_ENTITY = re.compile(r"&[#a-zA-Z0-9]*$")
 
 
 def clean(text: str) -> str:
-    """Drop control characters (they have no place in a message); keep tabs and newlines."""
+    """Drop control characters and lone surrogates (they have no place in a message); keep
+    tabs and newlines."""
     return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from bot.answer import SHORT_FOLLOW_UP
-from bot.escape import unescape
+from bot.escape import clean, unescape
 
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HELP_WORDS = frozenset({"help", "help!", "help?", "?"})
@@ -35,22 +35,29 @@ def message_kind(event: Event, bot_user_id: str | None, open_channels: Collectio
     if is_dm(event):
         return "dm"
     # A message that mentions us also arrives as app_mention, which answers it.
-    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in event.get("text", "")
-    if event.get("channel") in open_channels and not mentioned:
+    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in _text(event.get("text"))
+    channel = event.get("channel")
+    if isinstance(channel, str) and channel in open_channels and not mentioned:
         return "channel"
     return ""
 
 
-def question_text(text: str, bot_user_id: str | None = None) -> str:
+def _text(value: object) -> str:
+    """A message's text as sent: a string without control characters; "" if it is not text."""
+    return clean(value) if isinstance(value, str) else ""
+
+
+def question_text(text: object, bot_user_id: str | None = None) -> str:
     """What the person asked: our mention removed, Slack's escaping undone, spaces tidied."""
+    said = _text(text)
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    return " ".join(unescape(text).split())
+        said = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", said)
+    return " ".join(unescape(said).split())
 
 
-def root_question(text: str) -> str:
+def root_question(text: object) -> str:
     """A thread's first message as context: every mention removed."""
-    return " ".join(unescape(_MENTION.sub(" ", text)).split())
+    return " ".join(unescape(_MENTION.sub(" ", _text(text))).split())
 
 
 def is_help(question: str) -> bool:

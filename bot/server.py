@@ -15,6 +15,7 @@ from waitress.server import create_server
 
 from bot.app import build_app, quiet_slack_loggers
 from bot.data.db import DataStore
+from bot.gate import guarded
 from bot.housekeeping import PURGE_INTERVAL, start_retention
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
@@ -68,14 +69,22 @@ def health_app(healthy: Callable[[], bool]) -> WSGIApplication:
     return application
 
 
-def wsgi_app(app: App, healthy: Callable[[], bool] = lambda: True) -> WSGIApplication:
-    """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+def wsgi_app(
+    app: App, signing_secret: str, healthy: Callable[[], bool] = lambda: True
+) -> WSGIApplication:
+    """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`; every
+    Slack request is checked for a signature and Slack's shape first (bot.gate)."""
+    slack = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
     health = health_app(healthy)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
+        path = environ.get("PATH_INFO")
+        if path == HEALTH_PATH:
             return health(environ, start_response)
+        if path != EVENTS_PATH:
+            body = b"not found\n"
+            start_response("404 Not Found", _plain(body))
+            return [body]
         return slack(environ, start_response)
 
     return application
@@ -110,13 +119,13 @@ def serve(
         if socket_mode:
             run_socket_mode(app, settings, port)
         else:
-            run_http(app, port)
+            run_http(app, settings.signing_secret, port)
     finally:
         retention.stop()
 
 
-def run_http(app: App, port: int) -> None:
-    server = http_server(wsgi_app(app), port)
+def run_http(app: App, signing_secret: str, port: int) -> None:
+    server = http_server(wsgi_app(app, signing_secret), port)
     log.info("mode: HTTP on port %s (%s, %s)", server.effective_port, EVENTS_PATH, HEALTH_PATH)
     server.run()
 

@@ -70,9 +70,9 @@ class Settings:
     log_level: str = _setting("LOG_LEVEL", "Logging level (DEBUG, INFO, WARNING, ERROR).", "INFO")
     port: int = _setting("PORT", "HTTP port for `serve --http`.", 3000)
 
-    def is_admin(self, user_id: str) -> bool:
-        """True when `user_id` may run admin commands."""
-        return user_id in self.admin_users
+    def is_admin(self, user_id: object) -> bool:
+        """True when `user_id` may run admin commands (anything but a listed id is refused)."""
+        return isinstance(user_id, str) and user_id in self.admin_users
 
 
 def documented_settings() -> list[tuple[str, str]]:

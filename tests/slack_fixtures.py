@@ -51,7 +51,9 @@ def slack(
 
 @pytest.fixture
 def served(slack: Slack) -> Iterator[Served]:
-    server = http_server(wsgi_app(slack.app), port=0, host="127.0.0.1")
+    server = http_server(
+        wsgi_app(slack.app, slack.settings.signing_secret), port=0, host="127.0.0.1"
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield Served(f"http://127.0.0.1:{server.effective_port}", server)

@@ -370,7 +370,8 @@ def test_serve_purges_at_start_up_and_on_the_timer(
         old_rows(data, datetime.now(UTC))
     seen: dict[str, list[str]] = {}
 
-    def run_http(app: Any, port: int) -> None:  # instead of serving: look, then return
+    # Instead of serving: look, then return.
+    def run_http(app: Any, signing_secret: str, port: int) -> None:
         with DataStore(settings.data_path) as data:
             seen["start-up"] = logged(data)
             old_rows(data, datetime.now(UTC))  # more old rows, for the timer to find

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import settings
+from bot.data.db import DataFileError
 from bot.settings import SettingsError
 from indexer.knowledge import KnowledgeError
 from indexer.search import IndexUnavailable
@@ -38,6 +39,8 @@ def serve(http: bool, port: int | None) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the knowledge has problems; fix them and try again") from exc
+    except DataFileError as exc:
+        raise click.ClickException(f"data file {current.data_path}: {exc}") from exc
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     except BoltError as exc:

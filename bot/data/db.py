@@ -25,6 +25,10 @@ class DataBusy(Exception):
     """The data file stayed locked by another writer beyond the busy timeout."""
 
 
+class DataFileError(RuntimeError):
+    """The data file cannot be used: not SQLite, corrupt, or written by newer code."""
+
+
 def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
     """Open the data file (WAL, synchronous=FULL, secure_delete) and bring its schema up to date."""
     if busy_timeout_ms < 0:
@@ -37,6 +41,9 @@ def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) 
             _configure(conn, busy_timeout_ms)
             db = Database(conn, execute_plugins=False)
             _migrate(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DataFileError(f"{path}: not a usable data file ({exc})") from exc
     except BaseException:
         conn.close()
         raise
@@ -48,7 +55,7 @@ def _configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
-        raise RuntimeError(f"could not enable WAL on the data file (journal_mode={mode})")
+        raise DataFileError(f"could not enable WAL on the data file (journal_mode={mode})")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -66,7 +73,7 @@ def _migrate(db: Database) -> None:
         # Re-read inside the write lock: another process may have migrated meanwhile.
         current = schema_version(db)
         if current > len(MIGRATIONS):
-            raise RuntimeError(f"data file schema {current} is newer than this code")
+            raise DataFileError(f"data file schema {current} is newer than this code")
         for script in MIGRATIONS[current:]:
             db.executescript(script)
         db.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")

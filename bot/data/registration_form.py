@@ -99,14 +99,15 @@ def validate_registration(
 
 
 def clean_text(value: str, keep_newlines: bool = False) -> str:
-    """NFC-normalise, drop control characters (newlines kept if asked) and strip the ends."""
+    """NFC-normalise, drop control characters and lone surrogates (newlines kept if asked) and
+    strip the ends."""
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
     kept = []
     for char in text:
         if char == "\n" and keep_newlines:
             kept.append(char)
-        elif char in _BIDI_CONTROLS:
-            continue
+        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cs":
+            continue  # a lone surrogate (JSON can carry one) cannot be stored as UTF-8
         elif unicodedata.category(char) == "Cc":
             # A tab or line break between two words should still separate them.
             kept.append(" " if char.isspace() else "")

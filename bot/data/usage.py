@@ -50,6 +50,11 @@ class Feedback:
     created_at: datetime
 
 
+def _storable(question: str) -> str:
+    """The question as logged: cut to length; a lone surrogate (UTF-8 has none) becomes "?"."""
+    return question[:MAX_LOGGED_CHARS].encode("utf-8", "replace").decode("utf-8")
+
+
 def log_question(
     data: Data,
     question: str,
@@ -60,7 +65,7 @@ def log_question(
     source: str,
 ) -> int:
     """Log a question asked (no user identity); its id, for feedback buttons to refer to."""
-    params = [iso(now), question[:MAX_LOGGED_CHARS], int(answered), top_passage_id, took_ms, source]
+    params = [iso(now), _storable(question), int(answered), top_passage_id, took_ms, source]
     db = as_database(data)
     with write(db):
         question_id = db.execute(_LOG_QUESTION, params).lastrowid
@@ -78,7 +83,7 @@ def record_feedback(
 ) -> bool:
     """Store feedback on an answer; False if that question already has feedback."""
     shown = json.dumps(list(passage_ids))
-    params = [question_id, question[:MAX_LOGGED_CHARS], int(helpful), shown, iso(now)]
+    params = [question_id, _storable(question), int(helpful), shown, iso(now)]
     db = as_database(data)
     with write(db):
         inserted = db.execute(_RECORD_FEEDBACK, params).rowcount

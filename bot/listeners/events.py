@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import blocks, incoming
+from bot.data.db import DataBusy
 from bot.listeners.common import ids_of, log, safely
 from bot.services import Services, ask, claim
 
@@ -40,11 +41,20 @@ def answer_message(
 ) -> None:  # fmt: skip
     """Answer one Slack message once, however many times and ways it is delivered."""
     started = time.perf_counter()
-    if not claim(services, *incoming.delivery_keys(body, event)):
+    channel, thread_ts = event.get("channel"), incoming.reply_thread(event, kind)
+    if not isinstance(channel, str) or not channel:
+        return  # nowhere to reply
+    try:
+        first_time = claim(services, *incoming.delivery_keys(body, event))
+    except DataBusy:
+        # Slack will not retry an acknowledged event: say so rather than stay silent.
+        log.warning("data file busy, asked to try again (%s)", ids_of(body))
+        _post(client, body, channel, thread_ts, blocks.problem_message())
+        return
+    if not first_time:
         log.info("already handled (%s)", ids_of(body))
         return
     question = incoming.question_text(event.get("text", ""), bot_user_id)
-    channel, thread_ts = event["channel"], incoming.reply_thread(event, kind)
     if not question or incoming.is_help(question):
         message: blocks.Message = blocks.help_message()
     else:

@@ -67,8 +67,13 @@ def register(app: App, services: Services) -> None:
 
 
 def _user_id(body: Mapping[str, Any]) -> str:
+    """The person acting: a slash command's user_id, else an interaction's user.id (never a
+    user_id that merely sits beside it in an interaction payload)."""
     user = body.get("user")
-    found = body.get("user_id") or (user.get("id") if isinstance(user, Mapping) else "")
+    if "command" in body:
+        found = body.get("user_id")
+    else:
+        found = user.get("id") if isinstance(user, Mapping) else ""
     return found if isinstance(found, str) else ""
 
 

@@ -1,0 +1,123 @@
+"""What stands in front of Bolt: a request must be signed, parse, and have Slack's shape.
+
+Bolt parses a body before it checks the signature, and raises (a 500) on bodies it cannot
+parse or on well-known fields of the wrong type. Here the signature is checked first (401),
+then the body is parsed and its shape checked (400), so nothing Bolt cannot handle reaches it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from slack_sdk.signature import SignatureVerifier
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("bot.gate")
+
+MAX_BODY = 4 * 1024 * 1024  # far above anything Slack sends
+# Fields of an event that Bolt reads itself: each must be text when present.
+_EVENT_TEXT_FIELDS = ("type", "user", "channel", "ts", "thread_ts", "team", "channel_type",
+                      "subtype", "bot_id", "event_ts", "tab")  # fmt: skip
+
+
+def payload_problem(body: Any) -> str | None:
+    """Why a parsed request body does not have the shape Slack gives it, or None if it does."""
+    if not isinstance(body, Mapping):
+        return "not an object"
+    if "command" in body:
+        url = body.get("response_url")
+        ok = isinstance(url, str) and url.startswith(("https://", "http://"))
+        return None if ok else "command without a response_url"
+    if body.get("type") == "event_callback":
+        return _event_problem(body.get("event"))
+    if "actions" in body or "view" in body:
+        return _interaction_problem(body)
+    return None
+
+
+def _event_problem(event: Any) -> str | None:
+    if not isinstance(event, Mapping) or not isinstance(event.get("type"), str):
+        return "event is not an object with a type"
+    bad = [k for k in _EVENT_TEXT_FIELDS if k in event and not isinstance(event[k], str)]
+    return f"event fields of the wrong type: {', '.join(bad)}" if bad else None
+
+
+def _interaction_problem(body: Mapping[str, Any]) -> str | None:
+    user, actions = body.get("user"), body.get("actions", [{}])
+    view = body.get("view", {"type": "none"})
+    if not isinstance(user, Mapping) or not isinstance(user.get("id"), str):
+        return "interaction without a user id"
+    if not isinstance(actions, list) or not actions:
+        return "actions is not a list"
+    if not all(isinstance(a, Mapping) and isinstance(a.get("action_id", ""), str) for a in actions):
+        return "an action is not an object with an action_id"
+    if not isinstance(view, Mapping) or not isinstance(view.get("type"), str):
+        return "view is not an object with a type"
+    return None
+
+
+def parse_body(raw: bytes, content_type: str) -> Any:
+    """The body as Bolt will see it (JSON, or a form, whose `payload` is JSON); ValueError."""
+    text = raw.decode("utf-8")
+    if "application/json" in content_type or text.lstrip().startswith("{"):
+        return json.loads(text)
+    form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+    return json.loads(form["payload"]) if "payload" in form else form
+
+
+def guarded(slack: WSGIApplication, signing_secret: str) -> WSGIApplication:
+    """`slack` behind the signature check and the shape check."""
+    verifier = SignatureVerifier(signing_secret)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return slack(environ, start_response)  # Bolt answers 404 without reading a body
+        raw = _read(environ)
+        if raw is None:
+            return _reply(start_response, "413 Payload Too Large")
+        if not _signed(verifier, environ, raw):
+            return _reply(start_response, "401 Unauthorized")
+        try:
+            problem = payload_problem(parse_body(raw, environ.get("CONTENT_TYPE", "")))
+        except (ValueError, KeyError) as exc:
+            problem = f"unparsable body ({type(exc).__name__})"
+        if problem is not None:
+            log.warning("refused a signed request: %s", problem)
+            return _reply(start_response, "400 Bad Request")
+        environ["wsgi.input"] = io.BytesIO(raw)
+        return slack(environ, start_response)
+
+    return application
+
+
+def _read(environ: WSGIEnvironment) -> bytes | None:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY:
+        return None
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _signed(verifier: SignatureVerifier, environ: WSGIEnvironment, raw: bytes) -> bool:
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+    try:
+        return bool(timestamp and signature) and verifier.is_valid(raw, timestamp, signature)
+    except (ValueError, TypeError):  # a timestamp that is not a number
+        return False
+
+
+def _reply(start_response: StartResponse, status: str) -> list[bytes]:
+    body = status.split(" ", 1)[1].encode() + b"\n"
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    start_response(status, headers)
+    return [body]
