@@ -19,6 +19,7 @@ from bot.gate import guarded
 from bot.housekeeping import PURGE_INTERVAL, start_retention
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
+from indexer import spelling
 from indexer.live import LiveIndex
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)  # also when handlers were already installed
     quiet_slack_loggers()
+    # waitress warns on every request that waits for a thread: a gauge, not a fault.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 def load_services(settings: Settings) -> Services:
@@ -47,6 +50,7 @@ def load_services(settings: Settings) -> Services:
     started = time.perf_counter()
     live = LiveIndex.open(settings.index_path, settings.knowledge_dir)
     index = live.current()
+    spelling.warm()
     settings.data_path.parent.mkdir(parents=True, exist_ok=True)
     data = DataStore(settings.data_path)
     log.info(

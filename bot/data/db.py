@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +36,7 @@ def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) 
     # check_same_thread=False only so DataStore.close() can close every thread's connection;
     # each connection is still used by one thread at a time.
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    conn.isolation_level = None  # autocommit: one statement is one transaction (write_one)
     try:
         with busy_guard():
             _configure(conn, busy_timeout_ms)
@@ -113,6 +114,16 @@ def write(db: Database) -> Iterator[Database]:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+
+
+def write_one(db: Database, sql: str, params: Sequence[object]) -> sqlite3.Cursor:
+    """Run one INSERT/UPDATE/DELETE as its own transaction, in a single call into SQLite.
+
+    The write lock is taken and released inside that call, with the GIL released: no other
+    thread can keep this one from committing while it holds the lock.
+    """
+    with busy_guard():
+        return db.conn.execute(sql, params)
 
 
 def checkpoint(db: Database) -> bool:

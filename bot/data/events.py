@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.data.db import Data, as_database, iso, write
+from bot.data.db import Data, as_database, iso, write_one
 
 _CLAIM = "INSERT OR IGNORE INTO processed_events (event_id, claimed_at) VALUES (?, ?)"
 
@@ -16,6 +16,5 @@ def claim_event(data: Data, event_id: str, now: datetime) -> bool:
     db = as_database(data)
     # One INSERT under the write lock: SQLite's primary key decides the winner across threads
     # and processes alike.
-    with write(db):
-        inserted = db.execute(_CLAIM, [event_id, iso(now)]).rowcount
+    inserted = write_one(db, _CLAIM, [event_id, iso(now)]).rowcount
     return inserted == 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.data.db import Data, as_database, busy_guard, from_iso, iso, write
+from bot.data.db import Data, as_database, busy_guard, from_iso, iso, write_one
 
 # The log serves gap analysis; a pasted essay adds nothing to it, so it is cut to this length.
 MAX_LOGGED_CHARS = 2000
@@ -67,8 +67,7 @@ def log_question(
     """Log a question asked (no user identity); its id, for feedback buttons to refer to."""
     params = [iso(now), _storable(question), int(answered), top_passage_id, took_ms, source]
     db = as_database(data)
-    with write(db):
-        question_id = db.execute(_LOG_QUESTION, params).lastrowid
+    question_id = write_one(db, _LOG_QUESTION, params).lastrowid
     assert question_id is not None
     return question_id
 
@@ -85,8 +84,7 @@ def record_feedback(
     shown = json.dumps(list(passage_ids))
     params = [question_id, _storable(question), int(helpful), shown, iso(now)]
     db = as_database(data)
-    with write(db):
-        inserted = db.execute(_RECORD_FEEDBACK, params).rowcount
+    inserted = write_one(db, _RECORD_FEEDBACK, params).rowcount
     return inserted == 1
 
 
