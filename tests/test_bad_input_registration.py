@@ -34,20 +34,17 @@ from bot.data.registrations import (
     save_registration,
     validate_registration,
 )
-from bot.registration_views import (
-    FIELDS,
+from bot.registration_messages import (
     admin_notice_blocks,
     admin_notice_text,
     confirmation_blocks,
     confirmation_text,
-    errors_response,
-    parse_submission,
-    registration_modal,
     status_blocks,
     status_text,
     summary_blocks,
     summary_text,
 )
+from bot.registration_views import FIELDS, errors_response, parse_submission, registration_modal
 from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]

@@ -20,6 +20,18 @@ from bot.data.registrations import (
     validate_registration,
 )
 from bot.escape import slack_length
+from bot.registration_messages import (
+    admin_notice_blocks,
+    admin_notice_text,
+    confirmation_blocks,
+    confirmation_text,
+    status_blocks,
+    status_text,
+    summary_blocks,
+    summary_text,
+    withdraw_confirm_blocks,
+    withdrawn_text,
+)
 from bot.registration_views import (
     CONSENT_BLOCK,
     CONSENT_VALUE,
@@ -34,19 +46,9 @@ from bot.registration_views import (
     STAFF_BLOCK,
     STAGE_BLOCK,
     WITHDRAW_CONFIRM,
-    admin_notice_blocks,
-    admin_notice_text,
-    confirmation_blocks,
-    confirmation_text,
     errors_response,
     parse_submission,
     registration_modal,
-    status_blocks,
-    status_text,
-    summary_blocks,
-    summary_text,
-    withdraw_confirm_blocks,
-    withdrawn_text,
 )
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -23,6 +23,7 @@ from bot import blocks, ids
 from bot.app import build_app
 from bot.data.db import DataStore
 from bot.data.registrations import Registration, get_registration, save_registration
+from bot.registration_messages import refused_text
 from bot.registration_views import (
     BUSY_ERROR,
     CONSENT_BLOCK,
@@ -34,7 +35,6 @@ from bot.registration_views import (
     REGISTRATION_CALLBACK,
     STAFF_BLOCK,
     WITHDRAW_CONFIRM,
-    refused_text,
 )
 from bot.services import Services, ask, home_info
 from indexer.search import SearchIndex

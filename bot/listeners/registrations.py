@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
+from bot import registration_messages as messages
 from bot import registration_views as views
 from bot.blocks import Message, section
 from bot.data.db import DataBusy
@@ -175,14 +176,14 @@ def confirm(
     channel = _dm(client, body, reg.user_id)
     if channel:
         safely("chat.postMessage", body, lambda: client.chat_postMessage(
-            channel=channel, text=views.confirmation_text(reg),
-            blocks=views.confirmation_blocks(reg), unfurl_links=False, unfurl_media=False,
+            channel=channel, text=messages.confirmation_text(reg),
+            blocks=messages.confirmation_blocks(reg), unfurl_links=False, unfurl_media=False,
         ))  # fmt: skip
     admin_channel = services.settings.admin_channel
     if admin_channel and changed:
         safely("chat.postMessage", body, lambda: client.chat_postMessage(
-            channel=admin_channel, text=views.admin_notice_text(reg, created),
-            blocks=views.admin_notice_blocks(reg, created),
+            channel=admin_channel, text=messages.admin_notice_text(reg, created),
+            blocks=messages.admin_notice_blocks(reg, created),
             unfurl_links=False, unfurl_media=False,
         ))  # fmt: skip
 
@@ -204,12 +205,12 @@ def confirm_withdraw(services: Services, body: Mapping[str, Any], respond: Respo
     try:
         deleted = withdraw(services, _team_id(body), _user_id(body))
     except DataBusy:
-        _teller(body, respond)(views.busy_text())
+        _teller(body, respond)(messages.busy_text())
         return
     log.info("registration withdrawn deleted=%s (%s)", deleted, ids_of(body))
     if _can_reply(body, respond):
         respond_safely("respond", body, respond, replace_original=True,
-                       **_message(views.withdrawn_text(deleted)))  # fmt: skip
+                       **_message(messages.withdrawn_text(deleted)))  # fmt: skip
 
 
 def _register(request: CommandRequest) -> None:
@@ -220,21 +221,21 @@ def _status(request: CommandRequest) -> None:
     try:
         reg = registration_of(request.services, _team_id(request.body), _user_id(request.body))
     except DataBusy:
-        _reply(request, _message(views.busy_text()))
+        _reply(request, _message(messages.busy_text()))
         return
-    _reply(request, {"text": views.status_text(reg), "blocks": views.status_blocks(reg)})
+    _reply(request, {"text": messages.status_text(reg), "blocks": messages.status_blocks(reg)})
 
 
 def _withdraw(request: CommandRequest) -> None:
     try:
         reg = registration_of(request.services, _team_id(request.body), _user_id(request.body))
     except DataBusy:
-        _reply(request, _message(views.busy_text()))
+        _reply(request, _message(messages.busy_text()))
         return
     if reg is None:
-        _reply(request, _message(views.nothing_to_withdraw_text()))
+        _reply(request, _message(messages.nothing_to_withdraw_text()))
         return
-    blocks = views.withdraw_confirm_blocks()
+    blocks = messages.withdraw_confirm_blocks()
     _reply(request, {"text": "Withdraw your registration of interest?", "blocks": blocks})
 
 
@@ -249,14 +250,14 @@ def send_summary(
     try:
         summary = summary_for(services, _user_id(body))
     except NotAllowed:
-        tell(views.refused_text())
+        tell(messages.refused_text())
         return
     except DataBusy:
-        tell(views.busy_text())
+        tell(messages.busy_text())
         return
     message: Message = {
-        "text": views.summary_text(summary),
-        "blocks": views.summary_blocks(summary),
+        "text": messages.summary_text(summary),
+        "blocks": messages.summary_blocks(summary),
     }
     if _can_reply(body, respond):
         respond_safely("respond", body, respond, response_type="ephemeral",
@@ -274,10 +275,10 @@ def send_export(services: Services, client: WebClient, body: Mapping[str, Any], 
     try:
         export = export_for(services, user_id)
     except NotAllowed:
-        tell(views.refused_text())
+        tell(messages.refused_text())
         return
     except DataBusy:
-        tell(views.busy_text())
+        tell(messages.busy_text())
         return
     channel = _dm(client, body, user_id)
     uploaded = channel and safely("files_upload_v2", body, lambda: client.files_upload_v2(
@@ -286,7 +287,7 @@ def send_export(services: Services, client: WebClient, body: Mapping[str, Any], 
     ))  # fmt: skip
     log.info("registrations export uploaded=%s rows=%d (%s)", bool(uploaded), export.count,
              ids_of(body))  # fmt: skip
-    tell(views.export_sent_text(export.count) if uploaded else views.export_failed_text())
+    tell(messages.export_sent_text(export.count) if uploaded else messages.export_failed_text())
 
 
 def _registrations(request: CommandRequest) -> None:
