@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 from data_fixtures import file_bytes, valid_input
 from fakeslack import DM_CHANNEL, FILE_ID, RESPONSE, UPLOAD, USER_EMAIL, FakeSlack
+from registration_payloads import GOOD_FORM
 from slack_harness import Slack, slack_settings
 from slack_requests import API_APP_ID, ASKER, FORM, TEAM_ID, action_body, command_body
 
@@ -44,16 +45,7 @@ pytest_plugins = ["slack_fixtures"]
 ADMIN = "U0ADMIN01"
 ADMIN_CHANNEL = "C0ADMINS1"
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
-FORM_FIELDS: dict[str, Any] = {
-    "organisation": "Department for Work and Pensions",
-    "service": "Occupational health",
-    "staff_count": "1,200",
-    "region": "North East",
-    "stage": "business_case",
-    "description": "We run occupational health for the region.",
-    "email": "alex@example.gov.uk",
-    "consent": True,
-}
+FORM_FIELDS: dict[str, Any] = dict(GOOD_FORM)
 
 
 class Clock:

@@ -217,20 +217,24 @@ def _register(request: CommandRequest) -> None:
     open_modal(request.services, request.client, request.body, request.body.get("trigger_id"))
 
 
-def _status(request: CommandRequest) -> None:
+def _own_registration(request: CommandRequest) -> Registration | None | DataBusy:
+    """The asker's registration, None if they have none, or DataBusy (already told to retry)."""
     try:
-        reg = registration_of(request.services, _team_id(request.body), _user_id(request.body))
-    except DataBusy:
+        return registration_of(request.services, _team_id(request.body), _user_id(request.body))
+    except DataBusy as busy:
         _reply(request, _message(messages.busy_text()))
-        return
-    _reply(request, {"text": messages.status_text(reg), "blocks": messages.status_blocks(reg)})
+        return busy
+
+
+def _status(request: CommandRequest) -> None:
+    reg = _own_registration(request)
+    if not isinstance(reg, DataBusy):
+        _reply(request, {"text": messages.status_text(reg), "blocks": messages.status_blocks(reg)})
 
 
 def _withdraw(request: CommandRequest) -> None:
-    try:
-        reg = registration_of(request.services, _team_id(request.body), _user_id(request.body))
-    except DataBusy:
-        _reply(request, _message(messages.busy_text()))
+    reg = _own_registration(request)
+    if isinstance(reg, DataBusy):
         return
     if reg is None:
         _reply(request, _message(messages.nothing_to_withdraw_text()))
