@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from data_fixtures import NOW, valid_input
+from data_fixtures import NOW, questions_being_logged, valid_input
 
 from bot.cli import admin, main
-from bot.data.db import DataStore, open_data
+from bot.data.db import open_data
 from bot.data.events import claim_event
 from bot.data.registrations import save_registration
 from bot.data.usage import feedback_since, log_question, questions_since, record_feedback
@@ -109,27 +108,10 @@ def test_report_stats(data_path: Path) -> None:
 
 
 def test_backup_during_writes_is_consistent_and_complete(data_path: Path, tmp_path: Path) -> None:
-    store = DataStore(data_path)
-    committed: list[int] = []
-    stop = threading.Event()
-
-    def keep_writing() -> None:
-        while not stop.is_set():
-            committed.append(log_question(store, "q" * 200, True, None, 1.0, NOW, "dm"))
-
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
-        while len(committed) < 50 and writer.is_alive():
-            stop.wait(0.005)
-        assert writer.is_alive(), "the writer stopped early"
+    with questions_being_logged(data_path) as committed:
         before = list(committed)
         result = run("backup", str(tmp_path / "copy.sqlite3"), "--data", str(data_path))
         during = len(committed)
-    finally:
-        stop.set()
-        writer.join(timeout=10)
-        store.close()
 
     assert result.exit_code == 0, result.output
     assert f"backup written to {tmp_path / 'copy.sqlite3'}" in result.output

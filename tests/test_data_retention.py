@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from data_fixtures import NOW, valid_input
+from data_fixtures import NOW, questions_being_logged, valid_input
 from sqlite_utils import Database
 
-from bot.data.db import DataStore, open_data
+from bot.data.db import open_data
 from bot.data.events import claim_event
 from bot.data.registrations import list_registrations, save_registration
 from bot.data.retention import REGISTRATION_RETENTION, backup, purge
@@ -72,26 +71,9 @@ def test_negative_retention_is_refused(db: Database) -> None:
 
 def test_backup_during_writes_has_every_row_committed_before_it(tmp_path: Path) -> None:
     source = tmp_path / "data.sqlite3"
-    store = DataStore(source)
-    committed: list[int] = []
-    stop = threading.Event()
-
-    def keep_writing() -> None:
-        while not stop.is_set():
-            committed.append(log_question(store, "q" * 500, True, None, 1.0, NOW, "dm"))
-
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
-        while len(committed) < 50 and writer.is_alive():
-            stop.wait(0.005)
-        assert writer.is_alive(), "the writer stopped early"
+    with questions_being_logged(source) as committed:
         before = list(committed)
         dest = backup(source, tmp_path / "backup.sqlite3")
-    finally:
-        stop.set()
-        writer.join()
-        store.close()
 
     copy = sqlite3.connect(dest)
     try:
