@@ -18,6 +18,7 @@ from indexer.model import (
     Source,
 )
 from indexer.pages import load_page
+from indexer.parsing import relative
 from indexer.tables import PATHFINDER_COLUMNS, load_pathfinders, load_synonyms
 
 __all__ = [
@@ -50,7 +51,7 @@ def load_knowledge(root: Path | str) -> Knowledge:
         raise KnowledgeError([Problem(str(root), 0, "no guidance/ directory")])
     documents = []
     for path in sorted((root / "guidance").glob("*.md")):
-        doc = load_page(path, _rel(path, root), problems)
+        doc = load_page(path, relative(path, root), problems)
         if doc is not None:
             documents.append(doc)
     _check_duplicate_ids([(d.id, d.path, 1) for d in documents], problems)
@@ -60,10 +61,6 @@ def load_knowledge(root: Path | str) -> Knowledge:
     if problems:
         raise KnowledgeError(problems)
     return Knowledge(tuple(documents), tuple(pathfinders), synonyms, knowledge_digest(root))
-
-
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
 
 
 def _check_duplicate_ids(items: list[tuple[str, str, int]], problems: list[Problem]) -> None:

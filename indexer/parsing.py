@@ -54,3 +54,8 @@ def as_date(value: object, rel: str, line: int, problems: list[Problem]) -> dt.d
     except ValueError:
         problems.append(Problem(rel, line, f"bad date {value!r} (use YYYY-MM-DD)"))
         return None
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` as problems name it: relative to the knowledge directory, with forward slashes."""
+    return path.relative_to(root).as_posix()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from indexer.model import Pathfinder, Problem, Source
 from indexer.pages import DOC_ID
-from indexer.parsing import as_date, parse_yaml, read_text
+from indexer.parsing import as_date, parse_yaml, read_text, relative
 
 PATHFINDER_COLUMNS = (
     "id",
@@ -26,14 +26,10 @@ PATHFINDER_COLUMNS = (
 _SOURCE_ITEM = re.compile(r"^\s*(?P<title>[^<>;]+?)\s*<(?P<url>https?://[^\s<>]+)>\s*$")
 
 
-def _rel(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
 def load_pathfinders(path: Path, root: Path, problems: list[Problem]) -> list[Pathfinder]:
     if not path.exists():
         return []
-    rel = _rel(path, root)
+    rel = relative(path, root)
     text = read_text(path, rel, problems)
     if text is None:
         return []
@@ -102,7 +98,7 @@ def _csv_sources(value: str, rel: str, line: int, problems: list[Problem]) -> tu
 def load_synonyms(path: Path, root: Path, problems: list[Problem]) -> tuple[tuple[str, ...], ...]:
     if not path.exists():
         return ()
-    rel = _rel(path, root)
+    rel = relative(path, root)
     text = read_text(path, rel, problems)
     if text is None:
         return ()

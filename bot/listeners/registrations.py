@@ -7,7 +7,7 @@ them to its table); the buttons and the modal's submission are registered by `re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # users.info may not hold up the modal: Slack's trigger_id expires 3 s after the click.
 EMAIL_LOOKUP_TIMEOUT_S = 1
 Tell = Callable[[str], None]
+T = TypeVar("T")
 
 
 def register(app: App, services: Services) -> None:
@@ -246,18 +247,24 @@ def _withdraw(request: CommandRequest) -> None:
 # -- admin only --------------------------------------------------------------------------------
 
 
+def _as_admin(tell: Tell, fetch: Callable[[], T]) -> T | None:
+    """`fetch()`, or None once a non-admin has been refused or a busy data file explained."""
+    try:
+        return fetch()
+    except NotAllowed:
+        tell(messages.refused_text())
+    except DataBusy:
+        tell(messages.busy_text())
+    return None
+
+
 def send_summary(
     services: Services, client: WebClient, body: Mapping[str, Any], respond: Respond | None
 ) -> None:
     """The admin summary, privately: in reply, or in the admin's DM from App Home."""
     tell = _teller(body, respond)
-    try:
-        summary = summary_for(services, _user_id(body))
-    except NotAllowed:
-        tell(messages.refused_text())
-        return
-    except DataBusy:
-        tell(messages.busy_text())
+    summary = _as_admin(tell, lambda: summary_for(services, _user_id(body)))
+    if summary is None:
         return
     message: Message = {
         "text": messages.summary_text(summary),
@@ -276,13 +283,8 @@ def send_summary(
 def send_export(services: Services, client: WebClient, body: Mapping[str, Any], tell: Tell) -> None:
     """Upload every registration as CSV to the admin's DM; tell them where it went."""
     user_id = _user_id(body)
-    try:
-        export = export_for(services, user_id)
-    except NotAllowed:
-        tell(messages.refused_text())
-        return
-    except DataBusy:
-        tell(messages.busy_text())
+    export = _as_admin(tell, lambda: export_for(services, user_id))
+    if export is None:
         return
     channel = _dm(client, body, user_id)
     uploaded = channel and safely("files_upload_v2", body, lambda: client.files_upload_v2(
