@@ -47,7 +47,7 @@ def link(url: str, title: str) -> str:
 
 def slack_length(text: str) -> int:
     """Length as Slack may count it (UTF-16 code units): never less than the character count."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _prefix(text: str, units: int) -> str:

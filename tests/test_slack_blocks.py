@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from bot import blocks, ids
 from bot.answer import Answer
@@ -232,6 +234,13 @@ def test_truncate_never_cuts_an_entity_or_link() -> None:
     assert not re.search(r"&[a-z]*…$", cut)
     linked = "x" * 2990 + link("https://example.org/long", "title")
     assert truncate_mrkdwn(linked, 3000) == "x" * 2990 + "…"
+
+
+@given(st.text())
+@example("lone \ud800 surrogate, emoji 😀, accents é")
+def test_slack_length_counts_utf16_code_units(text: str) -> None:
+    # Characters beyond the Basic Multilingual Plane are two UTF-16 units (a surrogate pair).
+    assert slack_length(text) == sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
 
 
 def test_truncate_counts_emoji_as_slack_does() -> None:
