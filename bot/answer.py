@@ -111,7 +111,7 @@ def extract(index: SearchIndex, hit: Hit, query: Query) -> str:
     sentences = split_sentences(hit.passage.text)
 
     def weight(sentence: str) -> float:
-        return sum(query.weights.get(t, 0.0) for t in set(index.analyser.tokens(sentence)))
+        return sum(query.weights.get(t, 0.0) for t in index.analyser.token_set(sentence))
 
     ranked = sorted(range(len(sentences)), key=lambda i: (-weight(sentences[i]), i))
     chosen: list[int] = []

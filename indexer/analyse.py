@@ -18,6 +18,7 @@ import Stemmer
 # Bump when the tokens of a passage would change (here or in indexer/build.py), so that
 # index files built before are rebuilt.
 ANALYSER_VERSION = "4"
+SENTENCE_CACHE = 8192  # sentences whose token sets an analyser keeps
 
 _TOKEN = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:bn|m|k|%)?"  # numbers and sums: 2011, £10m, 1,000, 25%
@@ -70,6 +71,8 @@ class Analyser:
         self._longest = 1
         for group in synonym_groups:
             self._add_group(group)
+        # Answers weigh the sentences of the same few passages question after question.
+        self.token_set = lru_cache(maxsize=SENTENCE_CACHE)(self._token_set)
 
     def _add_group(self, group: Sequence[str]) -> None:
         canonical = "_".join(self._words(group[0])) or group[0]
@@ -91,6 +94,10 @@ class Analyser:
     def tokens(self, text: str) -> list[str]:
         """The search tokens of `text`, in order."""
         return self.analyse(text)[0]
+
+    def _token_set(self, text: str) -> frozenset[str]:
+        """The distinct search tokens of `text` (cached: see `token_set`)."""
+        return frozenset(self.tokens(text))
 
     def analyse(self, text: str) -> tuple[list[str], set[str]]:
         """The tokens of `text`, and the light ones among them: those that do not name its topic.

@@ -88,3 +88,10 @@ def test_any_text_gives_tokens_without_spaces(text: str) -> None:
 
 def test_huge_text_is_fine(analyser: Analyser) -> None:
     assert len(analyser.tokens("mutual " * 40_000)) == 40_000
+
+
+def test_token_set_is_the_cached_set_of_tokens() -> None:
+    analyser = Analyser([["MyCSP", "My Civil Service Pension"]])
+    text = "Staff of My Civil Service Pension spun out in 2012."
+    assert analyser.token_set(text) == frozenset(analyser.tokens(text))
+    assert analyser.token_set(text) is analyser.token_set(text)  # computed once
