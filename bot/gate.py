@@ -1,19 +1,20 @@
 """What stands in front of Bolt: a request must be signed, parse, and have Slack's shape.
 
 Bolt parses a body before it checks the signature, and raises (a 500) on bodies it cannot
-parse or on well-known fields of the wrong type. Here the signature is checked first (401),
-then the body is parsed and its shape checked (400), so nothing Bolt cannot handle reaches it.
+parse or on well-known fields of the wrong type. Here the signature is checked first (401);
+then Bolt's request is built, once, and a body it cannot take is refused (400), as is one
+without Slack's shape (checked by the app itself, `payload_problem`, before any listener).
 """
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
 if TYPE_CHECKING:
@@ -63,36 +64,42 @@ def _interaction_problem(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def parse_body(raw: bytes, content_type: str) -> Any:
-    """The body as Bolt will see it (JSON, or a form, whose `payload` is JSON); ValueError."""
-    text = raw.decode("utf-8")
-    if "application/json" in content_type or text.lstrip().startswith("{"):
-        return json.loads(text)
-    form = {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
-    return json.loads(form["payload"]) if "payload" in form else form
+def bolt_request(raw: bytes, environ: WSGIEnvironment) -> BoltRequest | str:
+    """Bolt's request for a signed body, or why Bolt cannot take it.
+
+    Building the request parses the body (JSON, or a form whose `payload` is JSON) and reads
+    ids out of it; on a body of the wrong shape that raises one of these errors.
+    """
+    try:
+        return BoltRequest(
+            body=raw.decode("utf-8"),
+            query=environ.get("QUERY_STRING", ""),
+            headers=WsgiHttpRequest(environ).get_headers(),
+        )
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        return f"unparsable body ({type(exc).__name__})"
 
 
-def guarded(slack: WSGIApplication, signing_secret: str) -> WSGIApplication:
-    """`slack` behind the signature check and the shape check."""
+def guarded(app: App, signing_secret: str) -> WSGIApplication:
+    """`app` as a WSGI application for Slack's POSTs, behind the signature and shape checks."""
     verifier = SignatureVerifier(signing_secret)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
-            return slack(environ, start_response)  # Bolt answers 404 without reading a body
+            return _reply(start_response, "405 Method Not Allowed", [("Allow", "POST")])
         raw = _read(environ)
         if raw is None:
             return _reply(start_response, "413 Payload Too Large")
         if not _signed(verifier, environ, raw):
             return _reply(start_response, "401 Unauthorized")
-        try:
-            problem = payload_problem(parse_body(raw, environ.get("CONTENT_TYPE", "")))
-        except (ValueError, KeyError) as exc:
-            problem = f"unparsable body ({type(exc).__name__})"
-        if problem is not None:
-            log.warning("refused a signed request: %s", problem)
+        request = bolt_request(raw, environ)
+        if isinstance(request, str):
+            log.warning("refused a signed request: %s", request)
             return _reply(start_response, "400 Bad Request")
-        environ["wsgi.input"] = io.BytesIO(raw)
-        return slack(environ, start_response)
+        response = app.dispatch(request)
+        wsgi_response = WsgiHttpResponse(response.status, response.headers, response.body)
+        start_response(wsgi_response.status, wsgi_response.get_headers())
+        return wsgi_response.get_body()
 
     return application
 
@@ -116,8 +123,10 @@ def _signed(verifier: SignatureVerifier, environ: WSGIEnvironment, raw: bytes) -
         return False
 
 
-def _reply(start_response: StartResponse, status: str) -> list[bytes]:
+def _reply(
+    start_response: StartResponse, status: str, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
     body = status.split(" ", 1)[1].encode() + b"\n"
     headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    start_response(status, headers)
+    start_response(status, headers + (extra or []))
     return [body]

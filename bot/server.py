@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.app import build_app, quiet_slack_loggers
@@ -78,7 +77,7 @@ def wsgi_app(
 ) -> WSGIApplication:
     """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`; every
     Slack request is checked for a signature and Slack's shape first (bot.gate)."""
-    slack = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
+    slack = guarded(app, signing_secret)
     health = health_app(healthy)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

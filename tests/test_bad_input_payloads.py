@@ -150,6 +150,7 @@ UNPARSABLE: dict[str, Any] = {
     "invalid-utf8-form": pytest.param(b"payload=\xff\xfe", FORM),
     "payload-not-json": _case("payload=%7Bnot-json", FORM),
     "empty": _case("", JSON),
+    "nested-too-deep": _case("[" * 100_000 + "]" * 100_000, JSON),  # RecursionError in json
 }
 
 

@@ -85,5 +85,5 @@ def test_http_mode_serves_events_and_health(
     monkeypatch.setattr(server, "http_server", Probe)
     caplog.set_level(logging.INFO, logger="bot.server")
     server.serve(fresh_settings, http=True, port=8080)
-    assert seen == {"healthz": 200, "events": 404}
+    assert seen == {"healthz": 200, "events": 405}
     assert "mode: HTTP" in caplog.text and "documents" in caplog.text
