@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from _slack import EXPECTED, KINDS, Job, TimedFakeSlack
+from _slack import EXPECTED, KINDS, FakeSlackProcess, Job
 
 ANSWER_TARGET = 1.0  # seconds from sending to the answer reaching the Web API
 ACK_TARGET = 0.100  # p99 seconds to the HTTP 200 at the highest level
@@ -59,7 +59,7 @@ class Tally:
         )
 
 
-def tally(level: Level, fake: TimedFakeSlack, until: float) -> Tally:
+def tally(level: Level, fake: FakeSlackProcess, until: float) -> Tally:
     """Match every call that reached the fake to its request; count what is missing or extra."""
     result = Tally(not_sent=level.planned - len(level.sent))
     for sent in level.sent:
@@ -128,7 +128,7 @@ def table(levels: list[Level], tallies: list[Tally]) -> str:
     return "\n".join(lines)
 
 
-def by_kind(level: Level, fake: TimedFakeSlack, until: float) -> str:
+def by_kind(level: Level, fake: FakeSlackProcess, until: float) -> str:
     """p50/p99 per kind of request at one level: where the time goes."""
     lines = [f"by kind at {level.clients} clients:  n   200 p50/p99 (ms)   answer p50/p99 (ms)"]
     for kind in KINDS:

@@ -1,6 +1,7 @@
 """Slack traffic for benchmarks/http_load.py: signed requests that each carry a unique key, and
 the fake Web API of the tests (tests/fakeslack.py) noting when each answer arrived and for which
-request.
+request. The fake runs in a process of its own (FakeSlackProcess), so that its work does not
+hold up, under this process's GIL, the clients that time the requests.
 
 Keys look like K0000042. A request's key travels where Slack would carry an id: the path of a
 slash command's or button's response_url, the ts of a mention (the reply's thread_ts), and the
@@ -10,15 +11,20 @@ user id of a registration (conversations.open's `users`; the organisation named 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 import re
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -275,3 +281,100 @@ class TimedFakeSlack(FakeSlack):
     def call_count(self) -> int:
         with self._lock:
             return len(self.calls)
+
+
+class _ForwardingFake(TimedFakeSlack):
+    """TimedFakeSlack that also sends each call, as it arrives, down `pipe`."""
+
+    def __init__(self, pipe: Connection) -> None:
+        super().__init__()
+        self._pipe = pipe
+        self._send_lock = threading.Lock()
+
+    def _record(self, call: Call) -> None:
+        at = time.perf_counter()
+        delivery = delivery_of(call)
+        unexpected = call if delivery is None and call.method not in IGNORED else None
+        with self._send_lock:  # a Connection is not safe to share between threads
+            self._pipe.send((at, delivery, unexpected))
+
+
+def _run_fake(pipe: Connection, delays: dict[str, float]) -> None:
+    fake = _ForwardingFake(pipe)
+    fake.delays.update(delays)
+    fake.start()
+    pipe.send((fake.url, fake.api_url))
+    try:
+        pipe.recv()  # until told to stop, or the benchmark has gone
+    except EOFError:
+        pass
+    fake.stop()
+
+
+class FakeSlackProcess:
+    """The fake Web API in a child process; arrivals are read back here as they happen.
+
+    Arrival times are perf_counter readings taken in the child: on Linux that clock
+    (CLOCK_MONOTONIC) is the same in every process, so they compare with this process's own.
+    """
+
+    def __init__(self, delays: dict[str, float] | None = None) -> None:
+        context = multiprocessing.get_context("fork")  # before any of our threads start
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(
+            target=_run_fake, args=(child, dict(delays or {})), name="fake-slack", daemon=True
+        )
+        self.arrivals: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self._unexpected: list[tuple[float, Call]] = []
+        self._count = 0
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, name="fake-reader", daemon=True)
+        self.url = self.api_url = ""
+
+    def start(self) -> FakeSlackProcess:
+        self._process.start()
+        self.url, self.api_url = self._pipe.recv()
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        while True:
+            try:
+                at, delivery, unexpected = self._pipe.recv()
+            except (EOFError, OSError):
+                return
+            with self._lock:
+                self._count += 1
+                if delivery is not None:
+                    self.arrivals[delivery].append(at)
+                elif unexpected is not None:
+                    self._unexpected.append((at, unexpected))
+
+    def times(self, key: str, slot: str) -> list[float]:
+        """Arrival times of the answers in `slot` for the request with `key`."""
+        with self._lock:
+            return list(self.arrivals.get((key, slot), ()))
+
+    def unexpected_calls(self) -> list[tuple[float, Call]]:
+        """(arrival time, call) of every call not made for one of our requests."""
+        with self._lock:
+            return list(self._unexpected)
+
+    def call_count(self) -> int:
+        with self._lock:
+            return self._count
+
+    def cpu_seconds(self) -> float:
+        """CPU time the fake's process has used so far."""
+        times = psutil.Process(self._process.pid).cpu_times()
+        return float(times.user + times.system)
+
+    def stop(self) -> None:
+        try:
+            self._pipe.send("stop")
+        except OSError:
+            pass
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+        self._pipe.close()

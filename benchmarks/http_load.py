@@ -4,7 +4,7 @@ Usage: python benchmarks/http_load.py [--requests 400] [--levels 1,8,32] [--seed
        [--level-timeout 120] [--mix command=4,mention=3,click=1.5,register=1.5]
        [--api-delay MS] [--app-command "CMD ... {port}"]
 
-Starts the tests' fake Slack Web API (tests/fakeslack.py) on 127.0.0.1 in this process, and
+Starts the tests' fake Slack Web API (tests/fakeslack.py) on 127.0.0.1 in a child process, and
 `mutuals serve --http` as a separate process pointed at it (a temp data file, a temp index built
 from the shipped knowledge, a dummy bot token and a signing secret). Each level sends --requests
 signed requests from that many client threads (closed loop: each client sends its next request
@@ -21,8 +21,8 @@ calls above, none missing, none extra, and an HTTP 200 that did not refuse the r
 
 Per level: requests per second, p50/p99/max time to the HTTP 200 and to the answer reaching the
 fake (the last of the calls above), errors, the app's CPU time per request and its peak RSS
-(sampled every 50 ms), and this process's own CPU per request (clients and fake share the
-machine with the app). A level stops sending and waiting after --level-timeout seconds.
+(sampled every 50 ms), and the benchmark's own CPU per request, clients and fake together (they
+share the machine with the app). A level stops sending and waiting after --level-timeout seconds.
 --api-delay makes the fake take that long over every call, like Slack's own latency.
 --app-command starts the app another way (a profiler, a patched copy); CPU and memory are then
 summed over the process and its children. Exits 1 unless every request was answered exactly
@@ -66,8 +66,8 @@ from _slack import (  # noqa: E402
     EXPECTED,
     KINDS,
     RESPONSE,
+    FakeSlackProcess,
     Job,
-    TimedFakeSlack,
     TrafficMaker,
     load_questions,
 )
@@ -84,7 +84,7 @@ DEFAULT_MIX = "command=4,mention=3,click=1.5,register=1.5"
 
 
 def run_level(
-    clients: int, jobs: list[Job], port: int, fake: TimedFakeSlack, memory: MemorySampler,
+    clients: int, jobs: list[Job], port: int, fake: FakeSlackProcess, memory: MemorySampler,
     timeout: float,
 ) -> Level:  # fmt: skip
     """Send `jobs` from `clients` threads; wait for their answers; both within `timeout`."""
@@ -93,7 +93,7 @@ def run_level(
         pending.put(job)
     sent: list[Sent] = []
     memory.reset()
-    cpu_before, harness_before = memory.cpu_seconds(), _own_cpu_seconds()
+    cpu_before, harness_before = memory.cpu_seconds(), _own_cpu_seconds() + fake.cpu_seconds()
     started = time.perf_counter()
     deadline = started + timeout
     threads = [
@@ -109,7 +109,8 @@ def run_level(
     ended = _wait_for_answers(fake, sent, deadline)
     return Level(
         clients, len(jobs), sent, started, seconds, ended,
-        memory.cpu_seconds() - cpu_before, memory.peak(), _own_cpu_seconds() - harness_before,
+        memory.cpu_seconds() - cpu_before, memory.peak(),
+        _own_cpu_seconds() + fake.cpu_seconds() - harness_before,
     )  # fmt: skip
 
 
@@ -164,14 +165,14 @@ def _refusal(job: Job, status: int, payload: bytes) -> str:
     return ""
 
 
-def _complete(fake: TimedFakeSlack, sent: Sent) -> bool:
+def _complete(fake: FakeSlackProcess, sent: Sent) -> bool:
     return all(
         len(fake.times(sent.job.key, slot)) >= count
         for slot, count in EXPECTED[sent.job.kind].items()
     )
 
 
-def _wait_for_answers(fake: TimedFakeSlack, sent: list[Sent], deadline: float) -> float:
+def _wait_for_answers(fake: FakeSlackProcess, sent: list[Sent], deadline: float) -> float:
     """Wait until every request's answers arrived (or the deadline), then for a quiet spell."""
     waiting = list(sent)
     while waiting and time.perf_counter() < deadline:
@@ -248,9 +249,7 @@ def interruptible() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = arguments(argv)
     workdir = Path(tempfile.mkdtemp(prefix="mutuals-load-"))
-    fake = TimedFakeSlack()
-    fake.delays.update({method: args.api_delay / 1000 for method in DELAYED})
-    fake.start()
+    fake = FakeSlackProcess({method: args.api_delay / 1000 for method in DELAYED}).start()
     app = AppProcess(workdir, fake.api_url, args.app_command)
     memory: MemorySampler | None = None
     try:
@@ -277,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def benchmark(
-    args: argparse.Namespace, app: AppProcess, fake: TimedFakeSlack, memory: MemorySampler
+    args: argparse.Namespace, app: AppProcess, fake: FakeSlackProcess, memory: MemorySampler
 ) -> int:
     maker = TrafficMaker(args.seed, fake.url, load_questions())
     warm = run_level(1, [maker.job(kind) for kind in args.mix for _ in range(2)], app.port,
