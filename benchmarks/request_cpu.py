@@ -1,0 +1,181 @@
+"""Where a Slack request's CPU time goes: whole requests by kind, beside the parts they are made of.
+
+Usage: python benchmarks/request_cpu.py [--repeat 300] [--seed 0]
+
+Runs the app in this process with its listeners called inline (no thread pool, no HTTP server),
+so that time.process_time() counts exactly the app's own work; the fake Web API runs in a child
+process, as in benchmarks/http_load.py. Each row is the mean CPU per operation over --repeat
+operations, after a warm-up:
+
+  whole requests   signed request -> the app's WSGI callable -> listener -> Web API calls
+  floors           the same path with nothing of ours in it: Bolt answering a command with
+                   a bare ack(), one Web API call, one response_url post, as slack_sdk makes them
+  our parts        search and compose an answer; render it as Block Kit; one data file write
+
+The floors are what any request costs with this stack before our own code runs; compare them
+with the whole requests (and with the app CPU per request that http_load.py reports, which adds
+the HTTP server and thread switching) to see what is left to cut.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _slack import ROOT, FakeSlackProcess, Job, TrafficMaker, load_questions  # noqa: E402
+
+SIGNING_SECRET = "benchmark-signing-secret-0123456789abcdef"
+KINDS = ("command", "mention", "click", "register")
+
+
+class InlineExecutor(Executor):
+    """Runs each submitted listener at once, in the caller's thread."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def cpu_ms(operation: Callable[[int], object], repeat: int, warm: int = 20) -> float:
+    """Mean CPU milliseconds of `operation(i)` over `repeat` calls, after `warm` calls."""
+    for i in range(warm):
+        operation(i)
+    started = time.process_time()
+    for i in range(warm, warm + repeat):
+        operation(i)
+    return (time.process_time() - started) / repeat * 1000
+
+
+def post(application: Any, job: Job) -> None:
+    """Send `job` to a WSGI callable as Slack would (signed now); it must answer 200."""
+    body = job.body.encode()
+    headers = job.headers(SIGNING_SECRET)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": headers["Content-Type"],
+    }  # fmt: skip
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    statuses: list[str] = []
+    for _ in application(environ, lambda status, headers, exc=None: statuses.append(status)):
+        pass
+    if not statuses or not statuses[0].startswith("200"):
+        raise RuntimeError(f"{job.kind} {job.key}: {statuses}")
+
+
+def configure(workdir: Path, api_url: str) -> None:
+    os.environ.update(
+        SLACK_BOT_TOKEN="xoxb-0000000000-benchmark", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_APP_TOKEN="", SLACK_API_URL=api_url, MUTUALS_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+        MUTUALS_INDEX_PATH=str(workdir / "index.sqlite3"),
+        MUTUALS_DATA_PATH=str(workdir / "data.sqlite3"), MUTUALS_ADMIN_USERS="",
+        MUTUALS_ADMIN_CHANNEL="", MUTUALS_OPEN_CHANNELS="", LOG_LEVEL="INFO",
+    )  # fmt: skip
+
+
+def requests_cpu(application: Any, jobs: list[Job], repeat: int) -> float:
+    """Mean CPU milliseconds of sending each of `jobs` (warm-up first) to `application`."""
+    return cpu_ms(lambda i: post(application, jobs[i]), repeat)
+
+
+def measure(
+    repeat: int, seed: int, fake: FakeSlackProcess, workdir: Path
+) -> list[tuple[str, float]]:
+    import logging
+
+    from slack_bolt import App
+    from slack_sdk import WebClient
+    from slack_sdk.webhook import WebhookClient
+
+    from bot import blocks
+    from bot.answer import answer_question
+    from bot.app import build_app
+    from bot.data.events import claim_event
+    from bot.gate import guarded
+    from bot.server import load_services, wsgi_app
+    from bot.settings import load_settings
+
+    configure(workdir, fake.api_url)
+    logging.basicConfig(level="INFO", stream=io.StringIO())  # log lines cost what they cost
+    settings = load_settings()
+    services = load_services(settings)
+    app = wsgi_app(build_app(settings, services, executor=InlineExecutor()), SIGNING_SECRET)
+    maker = TrafficMaker(seed, fake.url, load_questions())
+    rows: list[tuple[str, float]] = []
+    for kind in KINDS:
+        jobs = [maker.job(kind) for _ in range(repeat + 20)]
+        rows.append((f"whole request: {kind}", requests_cpu(app, jobs, repeat)))
+
+    bare = App(
+        client=WebClient(token=settings.bot_token, base_url=settings.api_url),
+        signing_secret=SIGNING_SECRET, listener_executor=InlineExecutor(),
+    )  # fmt: skip
+    bare.command("/mutuals")(lambda ack: ack())
+    bare_app = guarded(bare, SIGNING_SECRET)
+    commands = [maker.job("command") for _ in range(repeat + 20)]
+    rows.append(("floor: Bolt acks a command", requests_cpu(bare_app, commands, repeat)))
+    questions = load_questions()
+    index = services.index
+    answers = [answer_question(index, q) for q in questions]
+    message = blocks.answer_message(answers[0], 1)
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url)
+    rows.append(("floor: one chat.postMessage", cpu_ms(
+        lambda i: client.chat_postMessage(channel="C0BENCH", thread_ts="1.0", **message), repeat
+    )))  # fmt: skip
+    hook = WebhookClient(f"{fake.url}/response/K9999999")
+    rows.append(("floor: one response_url post", cpu_ms(
+        lambda i: hook.send_dict(dict(message, response_type="ephemeral")), repeat
+    )))  # fmt: skip
+    rows.append(("ours: answer a question", cpu_ms(
+        lambda i: answer_question(index, questions[i % len(questions)]), repeat
+    )))  # fmt: skip
+    rows.append(("ours: render an answer (Block Kit)", cpu_ms(
+        lambda i: blocks.answer_message(answers[i % len(answers)], i), repeat
+    )))  # fmt: skip
+    now = datetime.now(UTC)
+    rows.append(("ours: one data file write", cpu_ms(
+        lambda i: claim_event(services.data, f"EvBENCH{i}", now), repeat
+    )))  # fmt: skip
+    return rows
+
+
+def print_table(rows: Iterable[tuple[str, float]], repeat: int) -> None:
+    print(f"\nCPU per operation, mean of {repeat} (ms), this process only\n")
+    print(f"{'operation':<40}{'CPU ms':>8}")
+    print("-" * 48)
+    for name, value in rows:
+        print(f"{name:<40}{value:>8.2f}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--repeat", type=int, default=300, help="operations per row [300]")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the questions [0]")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    fake = FakeSlackProcess().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mutuals-cpu-") as workdir:
+            rows = measure(args.repeat, args.seed, fake, Path(workdir))
+    finally:
+        fake.stop()
+    print_table(rows, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
