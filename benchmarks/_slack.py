@@ -247,47 +247,15 @@ def delivery_of(call: Call) -> tuple[str, str] | None:
     return None
 
 
-class TimedFakeSlack(FakeSlack):
-    """The tests' fake Web API, also noting when (perf_counter) each answer arrived, by key."""
+class _ForwardingFake(FakeSlack):
+    """The tests' fake Web API, sending when each call arrived, and for which request, down
+    `pipe` (the call itself only when it was not made for one of our requests)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pipe: Connection) -> None:
         super().__init__()
         # socketserver listens with a backlog of 5: a burst of answers would see SYNs dropped
         # and a 1 s retransmit that is the fake's delay, not the app's.
         self._server.socket.listen(256)
-        self.arrivals: dict[tuple[str, str], list[float]] = defaultdict(list)
-        self._unexpected: list[tuple[float, Call]] = []
-
-    def _record(self, call: Call) -> None:
-        at = time.perf_counter()
-        delivery = delivery_of(call)
-        with self._lock:
-            self.calls.append(call)
-            if delivery is not None:
-                self.arrivals[delivery].append(at)
-            elif call.method not in IGNORED:
-                self._unexpected.append((at, call))
-
-    def times(self, key: str, slot: str) -> list[float]:
-        """Arrival times of the answers in `slot` for the request with `key`."""
-        with self._lock:
-            return list(self.arrivals.get((key, slot), ()))
-
-    def unexpected_calls(self) -> list[tuple[float, Call]]:
-        """(arrival time, call) of every call not made for one of our requests."""
-        with self._lock:
-            return list(self._unexpected)
-
-    def call_count(self) -> int:
-        with self._lock:
-            return len(self.calls)
-
-
-class _ForwardingFake(TimedFakeSlack):
-    """TimedFakeSlack that also sends each call, as it arrives, down `pipe`."""
-
-    def __init__(self, pipe: Connection) -> None:
-        super().__init__()
         self._pipe = pipe
         self._send_lock = threading.Lock()
 
