@@ -1,4 +1,4 @@
-"""Run the Slack app: HTTP mode (Bolt's WSGI adapter on waitress) or Socket Mode, with health."""
+"""Run the Slack app: HTTP mode (bot.gate and Bolt on waitress) or Socket Mode, with health."""
 
 from __future__ import annotations
 

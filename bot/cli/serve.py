@@ -16,7 +16,7 @@ from indexer.search import IndexUnavailable
     "--http",
     "http",
     is_flag=True,
-    help="HTTP mode (Bolt's WSGI adapter on waitress) even if SLACK_APP_TOKEN is set.",
+    help="HTTP mode (waitress, /slack/events) even if SLACK_APP_TOKEN is set.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="HTTP port (health port in Socket Mode) [default: $PORT or 3000].")  # fmt: skip
