@@ -22,6 +22,23 @@ SIGNING_SECRET = "benchmark-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-0000000000-benchmark"
 
 
+def app_settings(workdir: Path, api_url: str) -> dict[str, str]:
+    """The app's settings for a benchmark: files in `workdir`, the fake Web API at `api_url`."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": api_url,
+        "MUTUALS_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+        "MUTUALS_INDEX_PATH": str(workdir / "index.sqlite3"),
+        "MUTUALS_DATA_PATH": str(workdir / "data.sqlite3"),
+        "MUTUALS_ADMIN_USERS": "",
+        "MUTUALS_ADMIN_CHANNEL": "",
+        "MUTUALS_OPEN_CHANNELS": "",
+        "LOG_LEVEL": "INFO",
+    }
+
+
 class AppProcess:
     """`mutuals serve --http` (or `command`) in its own process group, its log in `workdir`."""
 
@@ -60,21 +77,8 @@ class AppProcess:
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MUTUALS_"))}
-        env.update(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_APP_TOKEN="",
-            SLACK_API_URL=self.api_url,
-            MUTUALS_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-            MUTUALS_INDEX_PATH=str(self.workdir / "index.sqlite3"),
-            MUTUALS_DATA_PATH=str(self.workdir / "data.sqlite3"),
-            MUTUALS_ADMIN_USERS="",
-            MUTUALS_ADMIN_CHANNEL="",
-            MUTUALS_OPEN_CHANNELS="",
-            LOG_LEVEL="INFO",
-            PORT=str(self.port),
-            PYTHONUNBUFFERED="1",
-        )
+        env.update(app_settings(self.workdir, self.api_url))
+        env.update(PORT=str(self.port), PYTHONUNBUFFERED="1")
         return env
 
     def stop(self) -> None:

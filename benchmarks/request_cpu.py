@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _slack import ROOT, FakeSlackProcess, Job, TrafficMaker, load_questions  # noqa: E402
+from _app import SIGNING_SECRET, app_settings  # noqa: E402
+from _slack import FakeSlackProcess, Job, TrafficMaker, load_questions  # noqa: E402
 
-SIGNING_SECRET = "benchmark-signing-secret-0123456789abcdef"
 KINDS = ("command", "mention", "click", "register")
 
 
@@ -76,16 +76,6 @@ def post(application: Any, job: Job) -> None:
         raise RuntimeError(f"{job.kind} {job.key}: {statuses}")
 
 
-def configure(workdir: Path, api_url: str) -> None:
-    os.environ.update(
-        SLACK_BOT_TOKEN="xoxb-0000000000-benchmark", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_APP_TOKEN="", SLACK_API_URL=api_url, MUTUALS_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        MUTUALS_INDEX_PATH=str(workdir / "index.sqlite3"),
-        MUTUALS_DATA_PATH=str(workdir / "data.sqlite3"), MUTUALS_ADMIN_USERS="",
-        MUTUALS_ADMIN_CHANNEL="", MUTUALS_OPEN_CHANNELS="", LOG_LEVEL="INFO",
-    )  # fmt: skip
-
-
 def requests_cpu(application: Any, jobs: list[Job], repeat: int) -> float:
     """Mean CPU milliseconds of sending each of `jobs` (warm-up first) to `application`."""
     return cpu_ms(lambda i: post(application, jobs[i]), repeat)
@@ -108,7 +98,7 @@ def measure(
     from bot.server import load_services, wsgi_app
     from bot.settings import load_settings
 
-    configure(workdir, fake.api_url)
+    os.environ.update(app_settings(workdir, fake.api_url))
     logging.basicConfig(level="INFO", stream=io.StringIO())  # log lines cost what they cost
     settings = load_settings()
     services = load_services(settings)
