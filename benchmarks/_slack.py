@@ -30,15 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import ids  # noqa: E402
-from bot.blocks import AnswerRef  # noqa: E402
-from bot.data.registration_form import REGIONS, STAGES  # noqa: E402
-from bot.registration_views import (  # noqa: E402
-    CONSENT_VALUE,
-    FIELDS,
-    REGISTRATION_CALLBACK,
-    registration_modal,
-)
+from bot.answers.blocks import AnswerRef  # noqa: E402
+from bot.registrations.fields import REGIONS, STAGES  # noqa: E402
+from bot.registrations.views import CONSENT_VALUE, FORM_IDS, registration_modal  # noqa: E402
+from bot.slack import ids  # noqa: E402
+from bot.slack.ids import REGISTRATION_CALLBACK  # noqa: E402
 from tests.fakeslack import BOT_ID, RESPONSE, Call, FakeSlack  # noqa: E402
 from tests.slack_requests import (  # noqa: E402
     API_APP_ID,
@@ -216,7 +212,7 @@ def view_submission_body(user: str, fields: dict[str, object], blocks: list[Any]
 def _state(fields: dict[str, object]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for field, value in fields.items():
-        block_id, action_id = FIELDS[field]
+        block_id, action_id = FORM_IDS[field]
         state: dict[str, Any]
         if field == "region":
             state = {"type": "static_select", "selected_option": {"value": value}}

@@ -90,13 +90,13 @@ def measure(
     from slack_sdk import WebClient
     from slack_sdk.webhook import WebhookClient
 
-    from bot import blocks
-    from bot.answer import answer_question
+    from bot.answers import blocks
+    from bot.answers.compose import answer_question
     from bot.app import build_app
     from bot.data.events import claim_event
-    from bot.gate import guarded
     from bot.server import load_services, wsgi_app
     from bot.settings import load_settings
+    from bot.slack.gate import guarded
 
     os.environ.update(app_settings(workdir, fake.api_url))
     logging.basicConfig(level="INFO", stream=io.StringIO())  # log lines cost what they cost

@@ -1,67 +1,36 @@
-"""The Bolt app factory: a Web API client with retries, the signing secret, the listeners."""
+"""The composition root: the Bolt app, with every feature's listeners and one `/mutuals`
+router assembled from every feature's subcommands."""
 
 from __future__ import annotations
 
-import logging
 import secrets
 import traceback
 from concurrent.futures import Executor, ThreadPoolExecutor
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_bolt import App
 
-from bot.gate import payload_problem
-from bot.listeners import actions, admin, commands, events, home, registrations
-from bot.listeners.common import ids_of, log
+from bot.admin import listeners as admin
+from bot.answers import listeners as answers
+from bot.home import listeners as home
+from bot.registrations import listeners as registrations
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack.calls import ids_of, log
+from bot.slack.client import quiet_slack_loggers, web_client
+from bot.slack.gate import GuardedApp
+from bot.slack.routing import Router, Subcommand
 
 LISTENER_THREADS = 8
-# Bolt's and the SDK's DEBUG output includes whole request bodies: message text, personal data.
-_CHATTY_LOGGERS = ("slack_bolt", "slack_sdk")
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    *answers.SUBCOMMANDS,  # help
+    *registrations.SUBCOMMANDS,  # register, status, withdraw, registrations, export
+    *admin.SUBCOMMANDS,  # reindex, gaps, stats
+)
 
 
-def quiet_slack_loggers() -> logging.Logger:
-    """Hold Bolt's and the SDK's loggers at INFO or above; the logger to give Bolt."""
-    for name in _CHATTY_LOGGERS:
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
-    # Bolt copies the root logger's level onto its own loggers unless handed one.
-    app_logger = logging.getLogger("slack_bolt.MutualsAssistant")
-    app_logger.setLevel(max(logging.INFO, logging.getLogger("slack_bolt").getEffectiveLevel()))
-    return app_logger
-
-
-def web_client(settings: Settings) -> WebClient:
-    """A Web API client for `settings.api_url` that retries rate limits and lost connections."""
-    return WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=1),
-        ],
-    )
-
-
-class GuardedApp(App):
-    """Bolt's App, refusing (400) a body without Slack's shape before Bolt reads it: Bolt
-    raises on well-known fields of the wrong type. HTTP requests were checked already (see
-    bot.gate); this also covers Socket Mode and direct dispatch."""
-
-    def dispatch(self, req: BoltRequest) -> BoltResponse:
-        problem = payload_problem(req.body)
-        if problem is not None:
-            log.warning("refused a request: %s", problem)
-            return BoltResponse(status=400, body="")
-        return super().dispatch(req)
+def router() -> Router:
+    """`/mutuals`: every feature's subcommands; other text is a question; none is help."""
+    return Router(SUBCOMMANDS, question=answers.answer_command, empty=answers.show_help)
 
 
 def build_app(settings: Settings, services: Services, executor: Executor | None = None) -> App:
@@ -76,8 +45,9 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
         logger=logger,
         listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
     )
-    for module in (events, commands, actions, home, registrations, admin):
-        module.register(app, services)
+    router().register(app, services)
+    for feature in (answers, registrations, admin, home):
+        feature.register(app, services)
     app.error(_log_error)
     return app
 

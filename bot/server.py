@@ -1,4 +1,4 @@
-"""Run the Slack app: HTTP mode (bot.gate and Bolt on waitress) or Socket Mode, with health."""
+"""Run the Slack app: HTTP mode (bot.slack.gate and Bolt on waitress), or Socket Mode; health."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress.server import create_server
 
-from bot.app import build_app, quiet_slack_loggers
+from bot.admin.housekeeping import PURGE_INTERVAL, start_retention
+from bot.app import build_app
 from bot.data.db import DataStore
-from bot.gate import guarded
-from bot.housekeeping import PURGE_INTERVAL, start_retention
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
+from bot.slack.client import quiet_slack_loggers
+from bot.slack.gate import guarded
 from indexer import spelling
 from indexer.live import LiveIndex
 
@@ -76,7 +77,7 @@ def wsgi_app(
     app: App, signing_secret: str, healthy: Callable[[], bool] = lambda: True
 ) -> WSGIApplication:
     """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`; every
-    Slack request is checked for a signature and Slack's shape first (bot.gate)."""
+    Slack request is checked for a signature and Slack's shape first (bot.slack.gate)."""
     slack = guarded(app, signing_secret)
     health = health_app(healthy)
 

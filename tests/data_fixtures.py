@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.data.db import DataStore
-from bot.data.registrations import RegistrationInput, validate_registration
 from bot.data.usage import log_question
+from bot.registrations.form import RegistrationInput, validate_registration
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 

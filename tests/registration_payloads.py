@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from slack_requests import API_APP_ID, ASKER, TEAM_ID
 
-from bot.registration_views import CONSENT_VALUE, FIELDS, REGISTRATION_CALLBACK
+from bot.registrations.views import CONSENT_VALUE, FORM_IDS
+from bot.slack.ids import REGISTRATION_CALLBACK
 
 GOOD_FORM: dict[str, Any] = {
     "organisation": "Department for Work and Pensions",
@@ -41,7 +42,7 @@ def state_values(**overrides: Any) -> dict[str, Any]:
         "email": {"type": "email_text_input", "value": form["email"]},
         "consent": {"type": "checkboxes", "selected_options": consent},
     }
-    return {FIELDS[name][0]: {FIELDS[name][1]: element} for name, element in elements.items()}
+    return {FORM_IDS[name][0]: {FORM_IDS[name][1]: element} for name, element in elements.items()}
 
 
 def submission_body(user: str = ASKER, **overrides: Any) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import MAX_ANSWER_WORDS, answer_question, format_as_of, split_sentences
+from bot.answers.compose import MAX_ANSWER_WORDS, answer_question, split_sentences
+from bot.dates import format_date
 from indexer.search import SearchIndex
 
 
@@ -25,7 +26,7 @@ def test_answers_from_the_right_page(
     assert answer.hits[0].passage.doc_id == doc_id
     assert fact in answer.text
     assert len(answer.text.split()) <= MAX_ANSWER_WORDS + 8  # the answer plus "(As of ...)"
-    assert answer.text.endswith(f"(As of {format_as_of(answer.as_of)}.)")
+    assert answer.text.endswith(f"(As of {format_date(answer.as_of)}.)")
     assert answer.sources and all(s.url.startswith("http") for s in answer.sources)
     assert len(answer.related) <= 2
 
@@ -75,4 +76,4 @@ def test_sentences_are_split_and_lists_flattened() -> None:
 
 @pytest.mark.parametrize(("raw", "shown"), [("2014-04-30", "30 April 2014"), ("", ""), ("x", "x")])
 def test_as_of_dates_are_written_out(raw: str, shown: str) -> None:
-    assert format_as_of(raw) == shown
+    assert format_date(raw) == shown

@@ -40,10 +40,10 @@ from slack_requests import (
 )
 from slack_requests import action_body as _action_body
 
-from bot import ids
 from bot.app import build_app
-from bot.gate import payload_problem
 from bot.services import Services
+from bot.slack import ids
+from bot.slack.gate import payload_problem
 
 pytest_plugins = ["slack_fixtures"]
 

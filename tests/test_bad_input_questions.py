@@ -17,12 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_requests import ASKER, slack_escape
 
-from bot import blocks, incoming
+from bot.answers import blocks
+from bot.answers.service import ask
 from bot.data.db import DataStore
 from bot.data.usage import MAX_LOGGED_CHARS
-from bot.escape import slack_length
-from bot.services import Services, ask
+from bot.services import Services
 from bot.settings import Settings
+from bot.slack.escape import slack_length
+from bot.slack.text import typed_text
 from indexer.search import MAX_QUERY_CHARS, SearchIndex
 
 pytest_plugins = ["slack_fixtures"]
@@ -72,7 +74,7 @@ def _check(message: Any, urls: set[str], where: str) -> None:
 
 def assert_renders_safely(services: Services, raw: str) -> None:
     """As a listener does: Slack's escaping undone, asked, logged, every message built."""
-    question = incoming.question_text(slack_escape(raw), "UBOT0001")
+    question = typed_text(slack_escape(raw), "UBOT0001")
     asked = ask(services, question, "dm")
     answer, question_id = asked.answer, asked.question_id
     urls = _our_urls(services.index)
@@ -131,9 +133,9 @@ def test_only_the_first_2000_characters_are_analysed_logged_or_restated(
 
 
 def test_lone_surrogates_never_reach_the_question_log(services: Services) -> None:
-    # Through a listener (incoming.question_text drops them) and straight in, as an App Home
+    # Through a listener (typed_text drops them) and straight in, as an App Home
     # example button's value or a feedback button's question would come (usage stores "?").
-    for question, source in [(incoming.question_text("Who owns MyCSP? \ud800"), "dm"),
+    for question, source in [(typed_text("Who owns MyCSP? \ud800"), "dm"),
                              ("Who owns MyCSP? \udfff", "home")]:  # fmt: skip
         asked = ask(services, question, source)
         assert asked.question_id is not None

@@ -25,16 +25,9 @@ from slack_harness import Slack, make_slack, slack_settings
 from slack_requests import ASKER, FORM
 
 from bot.data.db import open_data
-from bot.data.registrations import (
-    REGIONS,
-    STAGES,
-    Registration,
-    RegistrationSummary,
-    get_registration,
-    save_registration,
-    validate_registration,
-)
-from bot.registration_messages import (
+from bot.registrations.fields import REGIONS, STAGES
+from bot.registrations.form import validate_registration
+from bot.registrations.messages import (
     admin_notice_blocks,
     admin_notice_text,
     confirmation_blocks,
@@ -44,7 +37,13 @@ from bot.registration_messages import (
     summary_blocks,
     summary_text,
 )
-from bot.registration_views import FIELDS, errors_response, parse_submission, registration_modal
+from bot.registrations.store import (
+    Registration,
+    RegistrationSummary,
+    get_registration,
+    save_registration,
+)
+from bot.registrations.views import FORM_IDS, errors_response, parse_submission, registration_modal
 from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]
@@ -103,19 +102,13 @@ EXAMPLES = settings(
 
 
 def _stored(form: Any, user_id: str = "U0ASKER1") -> Registration:
-    return Registration(
-        "T1", user_id, form.organisation, form.service, form.staff_count, form.region,
-        form.stage, form.description, form.email, NOW, NOW, NOW,
-    )  # fmt: skip
+    return Registration("T1", user_id, form, NOW, NOW, NOW)
 
 
 def _messages(reg: Registration) -> list[dict[str, Any]]:
-    summary: RegistrationSummary = {
-        "total": 12,
-        "by_stage": {reg.stage: 12},
-        "by_region": {r: 1 for r in REGIONS},
-        "newest": [reg] * 12,
-    }
+    summary = RegistrationSummary(
+        12, {"region": {r: 1 for r in REGIONS}, "stage": {reg.stage: 12}}, [reg] * 12
+    )
     return [
         {"text": confirmation_text(reg), "blocks": confirmation_blocks(reg)},
         {"text": status_text(reg), "blocks": status_blocks(reg)},
@@ -140,9 +133,9 @@ def test_any_form_is_validated_and_whatever_is_accepted_shows_safely(
 ) -> None:
     form, errors = validate_registration(fields)
     if form is None:
-        assert errors and set(errors) <= set(FIELDS)
+        assert errors and set(errors) <= set(FORM_IDS)
         reply = errors_response(errors)
-        assert set(reply["errors"]) <= {block for block, _ in FIELDS.values()}
+        assert set(reply["errors"]) <= {block for block, _ in FORM_IDS.values()}
         assert all(0 < len(message) <= 300 for message in reply["errors"].values())
         return
     reg = _stored(form)
@@ -163,7 +156,7 @@ def test_whatever_is_accepted_can_be_stored_and_read_back(
     if form is None:
         return
     with open_data(tmp_path_factory.mktemp("reg") / "data.sqlite3") as db:
-        saved, _ = save_registration(db, "T1", "U1", form, NOW)
+        saved, _, _ = save_registration(db, "T1", "U1", form, NOW)
         assert get_registration(db, "T1", "U1") == saved
         assert (saved.organisation, saved.email) == (form.organisation, form.email)
 
@@ -182,8 +175,8 @@ def test_whatever_is_accepted_can_be_stored_and_read_back(
                         "value",
                         "selected_option",
                         "selected_options",
-                        *(b for b, _ in FIELDS.values()),
-                        *(a for _, a in FIELDS.values()),
+                        *(b for b, _ in FORM_IDS.values()),
+                        *(a for _, a in FORM_IDS.values()),
                     ]
                 ),
                 inner,
@@ -195,7 +188,7 @@ def test_whatever_is_accepted_can_be_stored_and_read_back(
 )
 def test_any_submitted_view_parses_to_plain_fields(view: Any) -> None:
     parsed = parse_submission(view)
-    assert set(parsed) == set(FIELDS)
+    assert set(parsed) == set(FORM_IDS)
     assert all(isinstance(v, str) for k, v in parsed.items() if k != "consent")
     assert isinstance(parsed["consent"], bool)
     validate_registration(parsed)  # and never raises on what the parser gives it
@@ -233,7 +226,7 @@ def test_any_submission_through_bolt_is_stored_or_refused_and_posts_only_safe_me
     stored = get_registration(slack.services.data, "T0000001", ASKER)
     if reply:  # refused: errors under our own blocks, and nothing posted
         assert reply["response_action"] == "errors"
-        assert set(reply["errors"]) <= {block for block, _ in FIELDS.values()}
+        assert set(reply["errors"]) <= {block for block, _ in FORM_IDS.values()}
         posted = slack.fake.settle(quiet=0.1)[before:]
         assert [c for c in posted if c.method == "chat.postMessage"] == []
         return

@@ -14,8 +14,8 @@ from data_fixtures import NOW, questions_being_logged, valid_input
 from bot.cli import admin, main
 from bot.data.db import open_data
 from bot.data.events import claim_event
-from bot.data.registrations import save_registration
 from bot.data.usage import feedback_since, log_question, questions_since, record_feedback
+from bot.registrations.store import save_registration
 
 TICK = timedelta(microseconds=1)
 

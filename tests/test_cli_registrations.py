@@ -17,8 +17,8 @@ from data_fixtures import NOW, file_bytes, valid_input
 import bot.cli.admin
 from bot.cli import main
 from bot.data.db import open_data
-from bot.data.registrations import get_registration, save_registration
-from bot.registration_views import RETENTION
+from bot.registrations.store import get_registration, save_registration
+from bot.registrations.views import RETENTION
 
 FORMULA = '=HYPERLINK("https://evil.example","x")'
 

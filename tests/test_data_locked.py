@@ -14,13 +14,13 @@ from sqlite_utils import Database
 
 from bot.data.db import DataBusy, open_data
 from bot.data.events import claim_event
-from bot.data.registrations import (
+from bot.data.usage import log_question
+from bot.registrations.store import (
     delete_registration,
     get_registration,
     list_registrations,
     save_registration,
 )
-from bot.data.usage import log_question
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_a_writer_waits_for_the_lock_then_succeeds(path: Path, holder: sqlite3.C
     release = threading.Timer(1.0, lambda: holder.execute("COMMIT"))
     release.start()
     started = time.monotonic()
-    saved, created = save_registration(db, "T1", "U1", valid_input(), NOW)
+    saved, created, _ = save_registration(db, "T1", "U1", valid_input(), NOW)
     waited = time.monotonic() - started
     release.join()
     assert created and waited >= 0.8

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from bot.data.db import DataStore, open_data
-from bot.data.registrations import (
-    REGIONS,
-    STAGES,
+from bot.registrations.fields import REGIONS, STAGES, Values
+from bot.registrations.form import validate_registration
+from bot.registrations.store import (
+    Registration,
     delete_registration,
     forget_user,
     get_registration,
@@ -28,7 +29,6 @@ from bot.data.registrations import (
     registration_summary,
     registrations_csv,
     save_registration,
-    validate_registration,
 )
 
 
@@ -131,9 +131,9 @@ def test_staff_count_accepts_thousands_separators(count: int) -> None:
 
 
 def test_save_then_update_keeps_one_row_and_created_at(db: Database) -> None:
-    first, created = save_registration(db, "T1", "U1", valid_input(), NOW)
+    first, created, _ = save_registration(db, "T1", "U1", valid_input(), NOW)
     later = NOW + timedelta(hours=3)
-    second, created_again = save_registration(db, "T1", "U1", valid_input(stage="ready"), later)
+    second, created_again, _ = save_registration(db, "T1", "U1", valid_input(stage="ready"), later)
     assert (created, created_again) == (True, False)
     assert db.table("registrations").count == 1
     assert second.created_at == first.created_at == NOW
@@ -202,18 +202,18 @@ def test_list_and_summary_are_newest_first(db: Database) -> None:
     assert users == [f"U{n}" for n in reversed(range(12))]
 
     summary = registration_summary(db)
-    assert summary["total"] == 12
-    assert summary["by_stage"] == {value: (12 if value == "just_exploring" else 0)
+    assert summary.total == 12
+    assert summary.counts["stage"] == {value: (12 if value == "just_exploring" else 0)
                                    for value, _ in STAGES}  # fmt: skip
-    assert summary["by_region"][REGIONS[0]] == summary["by_region"][REGIONS[1]] == 6
-    assert list(summary["by_region"]) == list(REGIONS)
-    assert [r.user_id for r in summary["newest"]] == users[:10]
+    assert summary.counts["region"][REGIONS[0]] == summary.counts["region"][REGIONS[1]] == 6
+    assert list(summary.counts["region"]) == list(REGIONS)
+    assert [r.user_id for r in summary.newest] == users[:10]
 
 
 def test_empty_summary(db: Database) -> None:
     summary = registration_summary(db)
-    assert summary["total"] == 0 and summary["newest"] == []
-    assert set(summary["by_region"].values()) == {0}
+    assert summary.total == 0 and summary.newest == []
+    assert set(summary.counts["region"].values()) == {0}
 
 
 def test_forget_user_removes_them_from_every_workspace(db: Database) -> None:
@@ -225,14 +225,18 @@ def test_forget_user_removes_them_from_every_workspace(db: Database) -> None:
     assert [(r.team_id, r.user_id) for r in list_registrations(db)] == [("T1", "U2")]
 
 
+def _changed(reg: Registration, user_id: str, **values: str) -> Registration:
+    return replace(reg, user_id=user_id, values=Values({**reg.values, **values}))
+
+
 def test_csv_round_trips_and_neutralises_formulas(db: Database) -> None:
     save_registration(db, "T1", "U1", valid_input(description='Line 1\nsaid "hi", 政府 🙂'), NOW)
     plain = get_registration(db, "T1", "U1")
     assert plain is not None
     risky = [
-        replace(plain, user_id="U2", organisation='=HYPERLINK("http://x","y")'),
-        replace(plain, user_id="U3", service="+1+1", description="-2"),
-        replace(plain, user_id="U4", organisation="@SUM(A1)", service="\tcmd", description="\rx"),
+        _changed(plain, user_id="U2", organisation='=HYPERLINK("http://x","y")'),
+        _changed(plain, user_id="U3", service="+1+1", description="-2"),
+        _changed(plain, user_id="U4", organisation="@SUM(A1)", service="\tcmd", description="\rx"),
     ]
     rows = list(csv.reader(io.StringIO(registrations_csv([plain, *risky]))))
 

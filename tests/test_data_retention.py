@@ -13,9 +13,9 @@ from sqlite_utils import Database
 
 from bot.data.db import open_data
 from bot.data.events import claim_event
-from bot.data.registrations import list_registrations, save_registration
 from bot.data.retention import REGISTRATION_RETENTION, backup, purge
 from bot.data.usage import feedback_since, log_question, questions_since, record_feedback
+from bot.registrations.store import list_registrations, save_registration
 
 TICK = timedelta(microseconds=1)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, score
+from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, score
 from indexer.search import SearchIndex
 
 

@@ -23,8 +23,9 @@ from slack_requests import ASKER, FORM, TEAM_ID, message
 
 from bot.app import build_app
 from bot.data.db import DataBusy, DataStore, open_data
-from bot.data.registrations import get_registration, list_registrations, save_registration
-from bot.registration_views import BUSY_ERROR, ORGANISATION_BLOCK
+from bot.registrations.store import get_registration, list_registrations, save_registration
+from bot.registrations.views import BUSY_ERROR
+from bot.registrations.views import block_id as form_block
 from bot.services import Services
 from indexer.search import SearchIndex
 
@@ -48,7 +49,7 @@ def test_a_registration_waits_two_seconds_for_another_process_then_is_saved(path
     try:
         with hold_write_lock(path, seconds=2.0) as holder:
             started = time.monotonic()
-            saved, created = save_registration(store, "T1", "U1", valid_input(), NOW)
+            saved, created, _ = save_registration(store, "T1", "U1", valid_input(), NOW)
             waited = time.monotonic() - started
             assert holder.stdout is not None and holder.stdout.readline().strip() == "released"
         assert created and 1.5 <= waited < 8
@@ -108,7 +109,10 @@ def test_the_modal_says_try_again_when_another_process_holds_the_lock_too_long(
     with hold_write_lock(slack.settings.data_path, seconds=30.0):
         reply, took = _submit(slack)
     assert took < 3.0
-    assert reply == {"response_action": "errors", "errors": {ORGANISATION_BLOCK: BUSY_ERROR}}
+    assert reply == {
+        "response_action": "errors",
+        "errors": {form_block("organisation"): BUSY_ERROR},
+    }
     assert get_registration(slack.services.data, TEAM_ID, ASKER) is None
     assert [c.method for c in slack.fake.settle()] == ["auth.test"]  # no confirmation, no notice
     assert _submit(slack)[0] == {}  # the lock gone, the same form goes through

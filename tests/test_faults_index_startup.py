@@ -15,7 +15,7 @@ from fakeslack import FakeSlack
 from serve_process import free_port, run_mutuals, serve_env, serving, status
 from slack_harness import PAGES, slack_settings
 
-from bot.answer import answer_question
+from bot.answers.compose import answer_question
 from bot.data.schema import MIGRATIONS
 from bot.server import load_services
 from bot.settings import Settings

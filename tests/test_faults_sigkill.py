@@ -22,14 +22,15 @@ from pathlib import Path
 import pytest
 
 from bot.data.db import open_data
-from bot.data.registrations import list_registrations
+from bot.registrations.store import list_registrations
 
 # Two threads registering at once, as Bolt's listener threads would.
 _BURST = """
 import sys, threading
 from datetime import UTC, datetime
 from bot.data.db import DataStore
-from bot.data.registrations import save_registration, validate_registration
+from bot.registrations.store import save_registration
+from bot.registrations.form import validate_registration
 
 store = DataStore(sys.argv[1])
 round_ = sys.argv[2]

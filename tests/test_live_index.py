@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answer, answer_question
+from bot.answers.compose import Answer, answer_question
 from indexer import live as live_module
 from indexer.build import BuildReport, build_index
 from indexer.knowledge import KnowledgeError

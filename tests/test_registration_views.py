@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,9 @@ from typing import Any
 import pytest
 from data_fixtures import NOW, valid_fields
 
-from bot.data.registrations import (
-    REGIONS,
-    STAGES,
-    Registration,
-    RegistrationSummary,
-    validate_registration,
-)
-from bot.escape import slack_length
-from bot.registration_messages import (
+from bot.registrations.fields import FIELDS, REGIONS, STAGES, Values
+from bot.registrations.form import validate_registration
+from bot.registrations.messages import (
     admin_notice_blocks,
     admin_notice_text,
     confirmation_blocks,
@@ -32,24 +25,20 @@ from bot.registration_messages import (
     withdraw_confirm_blocks,
     withdrawn_text,
 )
-from bot.registration_views import (
-    CONSENT_BLOCK,
+from bot.registrations.store import Registration, RegistrationSummary
+from bot.registrations.views import (
     CONSENT_VALUE,
-    DESCRIPTION_BLOCK,
-    EMAIL_BLOCK,
-    FIELDS,
-    ORGANISATION_BLOCK,
-    REGION_BLOCK,
-    REGISTRATION_CALLBACK,
+    FORM_IDS,
     RETENTION,
-    SERVICE_BLOCK,
-    STAFF_BLOCK,
-    STAGE_BLOCK,
-    WITHDRAW_CONFIRM,
     errors_response,
     parse_submission,
     registration_modal,
 )
+from bot.registrations.views import (
+    block_id as form_block,
+)
+from bot.slack.escape import slack_length
+from bot.slack.ids import REGISTRATION_CALLBACK, WITHDRAW_CONFIRM
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -71,14 +60,17 @@ def registration(**overrides: Any) -> Registration:
         "updated_at": NOW,
     }
     values.update(overrides)
-    return Registration(**values)
+    return Registration(
+        values.pop("team_id"), values.pop("user_id"),
+        Values({f.name: values.pop(f.name) for f in FIELDS}), **values,
+    )  # fmt: skip
 
 
 def submission(fields: dict[str, object]) -> dict[str, Any]:
     """A view_submission `view` as Slack sends it, for fields named as validation names them."""
     values: dict[str, Any] = {}
     for field, value in fields.items():
-        block_id, action_id = FIELDS[field]
+        block_id, action_id = FORM_IDS[field]
         if field in ("region", "stage"):
             state: dict[str, Any] = {
                 "type": "static_select" if field == "region" else "radio_buttons",
@@ -108,39 +100,39 @@ def test_modal_has_every_field_with_its_ids_and_limits() -> None:
     for key in ("title", "submit", "close"):
         assert view[key]["type"] == "plain_text" and 0 < len(view[key]["text"]) <= 24
     blocks = inputs(view)
-    assert set(blocks) == {block_id for block_id, _ in FIELDS.values()}
-    for field, (block_id, action_id) in FIELDS.items():
+    assert set(blocks) == {block_id for block_id, _ in FORM_IDS.values()}
+    for field, (block_id, action_id) in FORM_IDS.items():
         assert blocks[block_id]["element"]["action_id"] == action_id, field
         assert blocks[block_id]["optional"] is (field == "description")
     types = {block_id: block["element"]["type"] for block_id, block in blocks.items()}
     assert types == {
-        ORGANISATION_BLOCK: "plain_text_input",
-        SERVICE_BLOCK: "plain_text_input",
-        STAFF_BLOCK: "plain_text_input",
-        REGION_BLOCK: "static_select",
-        STAGE_BLOCK: "radio_buttons",
-        DESCRIPTION_BLOCK: "plain_text_input",
-        EMAIL_BLOCK: "email_text_input",
-        CONSENT_BLOCK: "checkboxes",
+        form_block("organisation"): "plain_text_input",
+        form_block("service"): "plain_text_input",
+        form_block("staff_count"): "plain_text_input",
+        form_block("region"): "static_select",
+        form_block("stage"): "radio_buttons",
+        form_block("description"): "plain_text_input",
+        form_block("email"): "email_text_input",
+        form_block("consent"): "checkboxes",
     }
-    assert blocks[ORGANISATION_BLOCK]["element"]["max_length"] == 200
-    assert blocks[SERVICE_BLOCK]["element"]["max_length"] == 200
-    description = blocks[DESCRIPTION_BLOCK]["element"]
+    assert blocks[form_block("organisation")]["element"]["max_length"] == 200
+    assert blocks[form_block("service")]["element"]["max_length"] == 200
+    description = blocks[form_block("description")]["element"]
     assert description["multiline"] is True and description["max_length"] == 1000
 
 
 def test_modal_choices_are_the_regions_and_stages() -> None:
     blocks = inputs(registration_modal(None, None, ""))
-    regions = blocks[REGION_BLOCK]["element"]["options"]
+    regions = blocks[form_block("region")]["element"]["options"]
     assert [o["value"] for o in regions] == list(REGIONS)
-    stages = blocks[STAGE_BLOCK]["element"]["options"]
+    stages = blocks[form_block("stage")]["element"]["options"]
     assert [(o["value"], o["text"]["text"]) for o in stages] == list(STAGES)
     for option in regions + stages:
         assert len(option["text"]["text"]) <= 75 and len(option["value"]) <= 75
 
 
 def test_consent_says_who_contacts_and_how_long_it_is_kept() -> None:
-    consent = inputs(registration_modal(None, None, ""))[CONSENT_BLOCK]
+    consent = inputs(registration_modal(None, None, ""))[form_block("consent")]
     (option,) = consent["element"]["options"]
     assert option["value"] == CONSENT_VALUE and len(option["text"]["text"]) <= 75
     assert "mutuals team" in option["text"]["text"]
@@ -153,9 +145,9 @@ def test_consent_says_who_contacts_and_how_long_it_is_kept() -> None:
 def test_new_modal_is_empty_except_the_profile_email() -> None:
     view = registration_modal(None, "alex@example.gov.uk", "")
     blocks = inputs(view)
-    assert blocks[EMAIL_BLOCK]["element"]["initial_value"] == "alex@example.gov.uk"
+    assert blocks[form_block("email")]["element"]["initial_value"] == "alex@example.gov.uk"
     for block_id, block in blocks.items():
-        if block_id != EMAIL_BLOCK:
+        if block_id != form_block("email"):
             assert "initial_value" not in block["element"]
             assert "initial_option" not in block["element"]
     assert view["title"]["text"] == "Register interest"
@@ -163,7 +155,7 @@ def test_new_modal_is_empty_except_the_profile_email() -> None:
 
 @pytest.mark.parametrize("profile", [None, "", "not an email", "a@b@c", "x" * 300 + "@a.uk"])
 def test_an_unusable_profile_email_is_not_prefilled(profile: str | None) -> None:
-    email = inputs(registration_modal(None, profile, ""))[EMAIL_BLOCK]
+    email = inputs(registration_modal(None, profile, ""))[form_block("email")]
     assert "initial_value" not in email["element"]
 
 
@@ -176,15 +168,15 @@ def test_re_registering_prefills_everything_from_the_registration() -> None:
         element = blocks[block_id]["element"]
         return element.get("initial_value") or element["initial_option"]
 
-    assert initial(ORGANISATION_BLOCK) == existing.organisation
-    assert initial(SERVICE_BLOCK) == existing.service
-    assert initial(STAFF_BLOCK) == "1,200"
-    assert initial(DESCRIPTION_BLOCK) == "Line one\nLine two"
-    assert initial(EMAIL_BLOCK) == existing.email  # what they chose beats the profile
-    assert initial(REGION_BLOCK) in blocks[REGION_BLOCK]["element"]["options"]
-    assert initial(REGION_BLOCK)["value"] == "Wales"
-    assert initial(STAGE_BLOCK) in blocks[STAGE_BLOCK]["element"]["options"]
-    assert initial(STAGE_BLOCK)["value"] == "ready"
+    assert initial(form_block("organisation")) == existing.organisation
+    assert initial(form_block("service")) == existing.service
+    assert initial(form_block("staff_count")) == "1,200"
+    assert initial(form_block("description")) == "Line one\nLine two"
+    assert initial(form_block("email")) == existing.email  # what they chose beats the profile
+    assert initial(form_block("region")) in blocks[form_block("region")]["element"]["options"]
+    assert initial(form_block("region"))["value"] == "Wales"
+    assert initial(form_block("stage")) in blocks[form_block("stage")]["element"]["options"]
+    assert initial(form_block("stage"))["value"] == "ready"
     assert view["title"]["text"] == "Update registration"
 
 
@@ -192,7 +184,7 @@ def test_prefilled_modal_submits_back_the_same_registration() -> None:
     existing = registration()
     view = registration_modal(existing, None, "")
     values: dict[str, object] = {"consent": True}
-    for field, (block_id, _) in FIELDS.items():
+    for field, (block_id, _) in FORM_IDS.items():
         element = inputs(view)[block_id]["element"]
         if "initial_value" in element:
             values[field] = element["initial_value"]
@@ -208,9 +200,9 @@ def test_prefilled_modal_submits_back_the_same_registration() -> None:
 def test_stored_values_out_of_the_choices_or_too_long_still_make_a_valid_modal() -> None:
     existing = registration(region="Mars", stage="unknown", organisation="🙂" * 200)
     blocks = inputs(registration_modal(existing, None, ""))
-    assert "initial_option" not in blocks[REGION_BLOCK]["element"]
-    assert "initial_option" not in blocks[STAGE_BLOCK]["element"]
-    organisation = blocks[ORGANISATION_BLOCK]["element"]
+    assert "initial_option" not in blocks[form_block("region")]["element"]
+    assert "initial_option" not in blocks[form_block("stage")]["element"]
+    organisation = blocks[form_block("organisation")]["element"]
     assert slack_length(organisation["initial_value"]) <= organisation["max_length"]
 
 
@@ -251,7 +243,7 @@ EMPTY = {
         {"state": {"values": None}},
         {"state": {"values": []}},
         {"state": {"values": {"reg_organisation": None, "reg_region": "North East"}}},
-        {"state": {"values": {b: {"wrong_action": {"value": "x"}} for b, _ in FIELDS.values()}}},
+        {"state": {"values": {b: {"wrong_action": {"value": "x"}} for b, _ in FORM_IDS.values()}}},
         {"state": "values"},
         [],
         None,
@@ -279,22 +271,22 @@ def test_missing_or_malformed_state_is_empty_not_a_crash(view: Any) -> None:
     ],
 )
 def test_wrong_typed_element_state_is_empty(state: Any) -> None:
-    view = {"state": {"values": {b: {a: state} for b, a in FIELDS.values()}}}
+    view = {"state": {"values": {b: {a: state} for b, a in FORM_IDS.values()}}}
     assert parse_submission(view) == EMPTY
 
 
 def test_extra_blocks_and_unknown_fields_are_ignored() -> None:
     view = submission(valid_fields())
     view["state"]["values"]["injected"] = {"x": {"value": "<!channel>"}}
-    view["state"]["values"][ORGANISATION_BLOCK]["extra"] = {"value": "other"}
+    view["state"]["values"][form_block("organisation")]["extra"] = {"value": "other"}
     parsed = parse_submission(view)
-    assert set(parsed) == set(FIELDS)
+    assert set(parsed) == set(FORM_IDS)
     assert parsed["organisation"] == valid_fields()["organisation"]
 
 
 def test_unticked_or_other_consent_value_is_no_consent() -> None:
     view = submission(valid_fields())
-    consent_block, consent_action = FIELDS["consent"]
+    consent_block, consent_action = FORM_IDS["consent"]
     view["state"]["values"][consent_block][consent_action] = {"selected_options": [{"value": "x"}]}
     assert parse_submission(view)["consent"] is False
 
@@ -305,21 +297,21 @@ def test_unticked_or_other_consent_value_is_no_consent() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "block_id"),
     [
-        ("organisation", "", ORGANISATION_BLOCK),
-        ("organisation", "   ", ORGANISATION_BLOCK),
-        ("service", "", SERVICE_BLOCK),
-        ("staff_count", "", STAFF_BLOCK),
-        ("staff_count", "12.5", STAFF_BLOCK),
-        ("staff_count", "about 50", STAFF_BLOCK),
-        ("staff_count", "0", STAFF_BLOCK),
-        ("staff_count", "1000001", STAFF_BLOCK),
-        ("region", None, REGION_BLOCK),
-        ("stage", None, STAGE_BLOCK),
-        ("description", "x" * 1001, DESCRIPTION_BLOCK),
-        ("email", "", EMAIL_BLOCK),
-        ("email", "not-an-email", EMAIL_BLOCK),
-        ("email", "<!channel>@x.gov.uk", EMAIL_BLOCK),
-        ("consent", False, CONSENT_BLOCK),
+        ("organisation", "", form_block("organisation")),
+        ("organisation", "   ", form_block("organisation")),
+        ("service", "", form_block("service")),
+        ("staff_count", "", form_block("staff_count")),
+        ("staff_count", "12.5", form_block("staff_count")),
+        ("staff_count", "about 50", form_block("staff_count")),
+        ("staff_count", "0", form_block("staff_count")),
+        ("staff_count", "1000001", form_block("staff_count")),
+        ("region", None, form_block("region")),
+        ("stage", None, form_block("stage")),
+        ("description", "x" * 1001, form_block("description")),
+        ("email", "", form_block("email")),
+        ("email", "not-an-email", form_block("email")),
+        ("email", "<!channel>@x.gov.uk", form_block("email")),
+        ("consent", False, form_block("consent")),
     ],
 )
 def test_each_bad_field_gets_its_error_under_its_own_block(
@@ -337,14 +329,16 @@ def test_each_bad_field_gets_its_error_under_its_own_block(
 def test_an_empty_submission_flags_every_required_field() -> None:
     _, errors = validate_registration(parse_submission({}))
     reply = errors_response(errors)
-    required = {block_id for field, (block_id, _) in FIELDS.items() if field != "description"}
+    required = {block_id for field, (block_id, _) in FORM_IDS.items() if field != "description"}
     assert set(reply["errors"]) == required
     assert all(reply["errors"].values())
 
 
 def test_an_error_for_an_unknown_field_still_keeps_the_modal_open() -> None:
     reply = errors_response({"nonsense": "bad"})
-    assert reply["response_action"] == "errors" and list(reply["errors"]) == [ORGANISATION_BLOCK]
+    assert reply["response_action"] == "errors" and list(reply["errors"]) == [
+        form_block("organisation")
+    ]
 
 
 # -- messages: escaped and within Block Kit limits ---------------------------------------------
@@ -409,12 +403,11 @@ def assert_escaped(text: str) -> None:
 
 
 def all_messages(reg: Registration) -> list[tuple[list[dict[str, Any]], str]]:
-    summary: RegistrationSummary = {
-        "total": 12,
-        "by_stage": {reg.stage: 12},
-        "by_region": {reg.region: 12, **{r: 0 for r in REGIONS}},
-        "newest": [reg] * 12,
-    }
+    summary = RegistrationSummary(
+        12,
+        {"region": {reg.region: 12, **{r: 0 for r in REGIONS}}, "stage": {reg.stage: 12}},
+        [reg] * 12,
+    )
     return [
         (confirmation_blocks(reg), confirmation_text(reg)),
         (status_blocks(reg), status_text(reg)),
@@ -497,13 +490,13 @@ def test_admin_notice_never_builds_a_mention_from_a_strange_user_id() -> None:
 
 
 def test_summary_shows_total_counts_and_the_ten_newest() -> None:
-    newest = [replace(registration(), organisation=f"Org {i}") for i in range(15)]
-    summary: RegistrationSummary = {
-        "total": 15,
-        "by_stage": {value: 0 for value, _ in STAGES} | {"ready": 15},
-        "by_region": dict.fromkeys(REGIONS, 0) | {"London": 15},
-        "newest": newest,
-    }
+    newest = [registration(organisation=f"Org {i}") for i in range(15)]
+    summary = RegistrationSummary(
+        15,
+        {"region": dict.fromkeys(REGIONS, 0) | {"London": 15},
+         "stage": {value: 0 for value, _ in STAGES} | {"ready": 15}},
+        newest,
+    )  # fmt: skip
     blocks = summary_blocks(summary)
     assert_within_limits(blocks)
     shown = "\n".join(mrkdwn_texts(blocks))
@@ -514,7 +507,7 @@ def test_summary_shows_total_counts_and_the_ten_newest() -> None:
 
 
 def test_summary_of_nothing() -> None:
-    summary: RegistrationSummary = {"total": 0, "by_stage": {}, "by_region": {}, "newest": []}
+    summary = RegistrationSummary(0, {}, [])
     shown = "\n".join(mrkdwn_texts(summary_blocks(summary)))
     assert "*Total:* 0" in shown
 

@@ -12,10 +12,7 @@ import pytest
 from data_fixtures import NOW, valid_input
 from sqlite_utils import Database
 
-from bot.data.db import open_data
-from bot.data.registrations import save_registration
-from bot.data.usage import log_question, record_feedback
-from bot.reports import (
+from bot.admin.reports import (
     GapGroup,
     format_gaps,
     format_stats,
@@ -24,6 +21,9 @@ from bot.reports import (
     nearest_rank,
     usage_stats,
 )
+from bot.data.db import open_data
+from bot.data.usage import log_question, record_feedback
+from bot.registrations.store import save_registration
 
 TICK = timedelta(microseconds=1)
 START = NOW - timedelta(days=30)  # the window of a 30-day report, both ends included

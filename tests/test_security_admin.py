@@ -22,12 +22,12 @@ from fakeslack import RESPONSE, UPLOAD, FakeSlack
 from slack_harness import PAGES, Slack, slack_settings
 from slack_requests import ASKER, FORM, TEAM_ID, action_body, command_body, event_body
 
-from bot import ids
 from bot.app import build_app
 from bot.data.db import DataStore
-from bot.data.registrations import save_registration
 from bot.data.usage import log_question
+from bot.registrations.store import save_registration
 from bot.services import Services
+from bot.slack import ids
 from indexer.build import build_index
 from indexer.live import LiveIndex
 

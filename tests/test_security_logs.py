@@ -36,9 +36,10 @@ from slack_requests import (
     sign,
 )
 
-from bot import blocks, ids
+from bot.answers import blocks
+from bot.answers.service import ask
 from bot.server import configure_logging
-from bot.services import ask
+from bot.slack import ids
 from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]

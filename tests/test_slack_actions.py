@@ -10,9 +10,10 @@ from fakeslack import DM_CHANNEL, RESPONSE
 from slack_harness import Slack
 from slack_requests import ASKER, FORM, action_body, event_body
 
-from bot import blocks, ids
+from bot.answers import blocks
+from bot.answers.service import ask
 from bot.data.usage import feedback_since
-from bot.services import ask
+from bot.slack import ids
 
 pytest_plugins = ["slack_fixtures"]
 

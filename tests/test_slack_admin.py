@@ -17,14 +17,17 @@ from fakeslack import DM_CHANNEL, RESPONSE, FakeSlack
 from slack_harness import PAGES, Slack, make_slack, slack_settings
 from slack_requests import ASKER, FORM, action_body, command_body, message
 
-from bot import admin_blocks, admin_service, ids, server
+from bot import server
+from bot.admin import blocks as admin_blocks
+from bot.admin import service as admin_service
+from bot.admin.housekeeping import RetentionTimer
 from bot.app import build_app
-from bot.blocks import MAX_BLOCKS, MAX_SECTION
 from bot.data.db import DataStore
 from bot.data.usage import feedback_since, log_question, questions_since, record_feedback
-from bot.escape import slack_length
-from bot.housekeeping import RetentionTimer
 from bot.services import Services
+from bot.slack import ids
+from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION
+from bot.slack.escape import slack_length
 from indexer import live as live_module
 from indexer.build import BuildReport, build_index
 from indexer.live import LiveIndex

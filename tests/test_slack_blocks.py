@@ -10,10 +10,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot import blocks, ids
-from bot.answer import Answer
-from bot.escape import escape, link, slack_length, truncate_mrkdwn, truncate_plain, unescape
-from bot.services import HomeInfo
+from bot.answers import blocks
+from bot.answers.compose import Answer
+from bot.home.blocks import home_view
+from bot.home.service import HomeInfo
+from bot.slack import ids
+from bot.slack.blocks import MAX_BLOCKS, fit, section
+from bot.slack.escape import escape, link, slack_length, truncate_mrkdwn, truncate_plain, unescape
 from indexer.knowledge import Source
 from indexer.search import Hit, IndexedPassage
 
@@ -68,7 +71,7 @@ def _texts(node: Any) -> list[tuple[str, str]]:
 
 def assert_within_limits(message: dict[str, Any]) -> None:
     block_list = message["blocks"]
-    assert 0 < len(block_list) <= blocks.MAX_BLOCKS
+    assert 0 < len(block_list) <= MAX_BLOCKS
     for block in block_list:
         if block["type"] == "section":
             assert 0 < slack_length(block["text"]["text"]) <= 3000
@@ -175,7 +178,7 @@ def test_feedback_recorded_replaces_the_buttons() -> None:
 
 
 def test_home_view() -> None:
-    view = blocks.home_view(HomeInfo("2025-11-29T12:00:00+00:00", 21, 180, False))
+    view = home_view(HomeInfo("2025-11-29T12:00:00+00:00", 21, 180))
     assert view["type"] == "home"
     assert_within_limits(view)
     text = json.dumps(view)
@@ -191,8 +194,8 @@ def test_help_and_notices_within_limits() -> None:
 
 
 def test_fit_caps_blocks() -> None:
-    many = [blocks.section(str(i)) for i in range(80)]
-    assert len(blocks.fit(many)) == 50
+    many = [section(str(i)) for i in range(80)]
+    assert len(fit(many)) == 50
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from fakeslack import FakeSlack
 from slack_harness import Slack
 from slack_requests import message
 
-from bot.app import web_client
 from bot.server import configure_logging
 from bot.settings import Settings
+from bot.slack.client import web_client
 
 pytest_plugins = ["slack_fixtures"]
 

@@ -8,7 +8,7 @@ import pytest
 from fakeslack import RESPONSE
 from slack_harness import Slack
 
-from bot.listeners.commands import SUBCOMMANDS, split_command
+from bot.app import router
 
 pytest_plugins = ["slack_fixtures"]
 
@@ -43,8 +43,36 @@ def test_no_web_api_call_for_a_command(slack: Slack) -> None:
     assert [c.method for c in calls] == ["auth.test", RESPONSE]
 
 
-def test_dispatch_table() -> None:
-    assert set(SUBCOMMANDS) == {"help", "reindex", "gaps", "stats", "register",
-                                "status", "withdraw", "registrations", "export"}  # fmt: skip
-    assert split_command("  Register  my team ") == ("register", "my team")
-    assert split_command("") == ("", "")
+def test_one_router_holds_every_subcommand() -> None:
+    names = {"help", "reindex", "gaps", "stats", "register", "status", "withdraw",
+             "registrations", "export"}  # fmt: skip
+    assert set(router().subcommands) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        ("", "", ""),
+        ("  Status ", "status", ""),
+        ("HELP?", "help", ""),
+        ("gaps 60", "gaps", "60"),
+        ("stats abc", "stats", "abc"),  # a wrong argument gets the usage, not an answer
+        ("status of the Swindon pathfinder?", "", "status of the Swindon pathfinder?"),
+        ("reindex now", "reindex", "now"),
+        ("register my team's interest", "", "register my team's interest"),
+        ("status update?", "", "status update?"),
+        ("stats on mutuals in 2020, please", "", "stats on mutuals in 2020, please"),
+        ("export  rules for   mutuals", "", "export rules for mutuals"),
+    ],
+)
+def test_a_subcommand_word_runs_it_only_with_the_arguments_it_takes(
+    text: str, name: str, args: str
+) -> None:
+    routed_name, routed_args, _ = router().route(text)
+    assert (routed_name, routed_args) == (name, args)
+
+
+def test_a_question_that_starts_with_a_subcommand_word_is_answered(slack: Slack) -> None:
+    slack.command("status of the MyCSP joint venture?")
+    (reply,) = slack.fake.wait_for(RESPONSE)
+    assert "You asked: status of the MyCSP joint venture?" in json.dumps(reply.params["blocks"])

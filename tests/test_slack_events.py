@@ -10,9 +10,11 @@ from fakeslack import BOT_ID, BOT_USER_ID
 from slack_harness import Slack, make_slack
 from slack_requests import ASKER, CHANNEL, DM, mention, message
 
-from bot import incoming
+from bot.answers import incoming
+from bot.answers.service import ask
 from bot.data.usage import questions_since
-from bot.services import Services, ask
+from bot.services import Services
+from bot.slack.text import typed_text, without_mentions
 from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]
@@ -188,11 +190,11 @@ def test_ask_service_without_slack(slack: Slack) -> None:
     ],
 )
 def test_question_text(text: str, question: str) -> None:
-    assert incoming.question_text(text, BOT_USER_ID) == question
+    assert typed_text(text, BOT_USER_ID) == question
 
 
 def test_root_question_drops_every_mention() -> None:
-    assert incoming.root_question("<@U0OTHER01> <@UBOT0001|bot> What is MyCSP?") == "What is MyCSP?"
+    assert without_mentions("<@U0OTHER01> <@UBOT0001|bot> What is MyCSP?") == "What is MyCSP?"
 
 
 def test_delivery_keys() -> None:

@@ -12,7 +12,7 @@ from fakeslack import RESPONSE
 from slack_harness import Served, Slack
 from slack_requests import FORM, command_body, sign
 
-from bot import services as services_module
+from bot.answers import service as services_module
 from bot.server import health_app
 
 pytest_plugins = ["slack_fixtures"]

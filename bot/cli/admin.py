@@ -11,7 +11,7 @@ from typing import Any
 import click
 from sqlite_utils import Database
 
-from bot import reports
+from bot.admin import reports
 from bot.cli.common import (
     CLI_BUSY_TIMEOUT_MS,
     clean_errors,

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from bot.answer import Answer, answer_question, format_as_of
+from bot.answers.compose import Answer, answer_question
+from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, report, score
 from bot.cli.common import index_option, knowledge_option, paths
-from bot.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, report, score
+from bot.dates import format_date
 from indexer.build import build_index
 from indexer.knowledge import KnowledgeError, load_knowledge
 from indexer.search import IndexUnavailable, SearchIndex, ensure_index
@@ -139,7 +140,7 @@ def render_text(answer: Answer) -> str:
     lines = [answer.text]
     if answer.sources:
         lines.append("")
-        lines.append(f"Sources (as of {format_as_of(answer.hits[0].passage.as_of)}):")
+        lines.append(f"Sources (as of {format_date(answer.hits[0].passage.as_of)}):")
         lines += [f"  - {s.title}: {s.url}" for s in answer.sources]
     if answer.related:
         lines.append("Related:")

@@ -9,14 +9,15 @@ from pathlib import Path
 import click
 
 from bot.cli.common import data_option, open_data_file
-from bot.data.registrations import (
+from bot.registrations.fields import FIELDS, Field, Kind
+from bot.registrations.form import clean_text
+from bot.registrations.store import (
     Registration,
-    clean_text,
     forget_user,
     list_registrations,
     registrations_csv,
 )
-from bot.registration_views import RETENTION
+from bot.registrations.views import RETENTION
 
 MAX_CELL = 40  # wider text is cut in the table (export has it in full)
 _USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
@@ -42,25 +43,14 @@ def list_command(data_path: Path | None, emails: bool) -> None:
 
 
 def registrations_table(found: list[Registration], emails: bool = False) -> str:
-    """A plain text table: created, organisation, service, staff, region, stage (and email)."""
-    head = ["created", "organisation", "service", "staff", "region", "stage"]
-    rows = [
-        [
-            reg.created_at.date().isoformat(),
-            reg.organisation,
-            reg.service,
-            f"{reg.staff_count:,}",
-            reg.region,
-            reg.stage_label,
-        ]
-        + ([reg.email] if emails else [])
-        for reg in found
-    ]
-    if emails:
-        head.append("email")
+    """A plain text table: created, then each field shown to admins (and email addresses)."""
+    columns = [f for f in FIELDS if f.for_admins or (emails and f.kind is Kind.EMAIL)]
+    head = ["created", *(f.heading for f in columns)]
+    rows = [[reg.created_at.date().isoformat(), *(reg.shown(f.name) for f in columns)]
+            for reg in found]  # fmt: skip
     cells = [head] + [[_cell(value) for value in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
-    right = {head.index("staff")}
+    right = {i + 1 for i, f in enumerate(columns) if _is_number(f)}
     lines = []
     for row in cells:
         padded = [
@@ -69,6 +59,10 @@ def registrations_table(found: list[Registration], emails: bool = False) -> str:
         ]
         lines.append("  ".join(padded).rstrip())
     return "\n".join(lines)
+
+
+def _is_number(f: Field) -> bool:
+    return f.kind is Kind.NUMBER
 
 
 def _cell(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Helpers the listeners share: log lines with ids only, Web API calls that cannot kill them."""
+"""Web API calls that cannot kill a listener, and log lines that carry ids only."""
 
 from __future__ import annotations
 
@@ -46,3 +46,22 @@ def respond_safely(what: str, body: Mapping[str, Any], respond: Any, **message: 
     if result is not None and status != 200:
         log.warning("%s failed: HTTP %s (%s)", what, status, ids_of(body))
     return result is not None and status == 200
+
+
+def open_dm(client: Any, body: Mapping[str, Any], user_id: str) -> str | None:
+    """The id of this person's DM with the app, or None (logged) if it could not be opened."""
+    if not user_id:
+        return None
+    opened: Any = safely(
+        "conversations.open", body, lambda: client.conversations_open(users=user_id)
+    )
+    channel = ((opened.get("channel") if opened else None) or {}).get("id")
+    return channel if isinstance(channel, str) and channel else None
+
+
+def post(client: Any, body: Mapping[str, Any], channel: str, message: Mapping[str, Any],
+         thread_ts: str | None = None) -> bool:  # fmt: skip
+    """chat.postMessage without link unfurls; False (logged) if it failed."""
+    return bool(safely("chat.postMessage", body, lambda: client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **message,
+    )))  # fmt: skip

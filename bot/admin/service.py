@@ -1,6 +1,8 @@
 """What the admin surfaces do, as plain functions over `Services` (no Slack here).
 
-Reindexing runs on a daemon thread of its own, so a rebuild never holds one of Bolt's listener
+Each function that shows or changes anything checks that the person asking is an admin
+(`Services.require_admin`), whichever surface the request came from. Reindexing runs on a
+daemon thread of its own, so a rebuild never holds one of Bolt's listener
 threads; the outcome is handed to a callback that sends it wherever the admin asked from.
 """
 
@@ -11,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import reports
+from bot.admin import reports
 from bot.services import Services
 from indexer.build import BuildReport
 from indexer.live import LiveIndex, ReindexRunning
@@ -88,10 +90,28 @@ def run_reindex(live: LiveIndex) -> ReindexOutcome:
         return ReindexOutcome(error=type(error).__name__)
 
 
-def start_reindex(live: LiveIndex, notify: Callable[[ReindexOutcome], None]) -> bool:
-    """Run a reindex on a daemon thread and pass its outcome to `notify`; False if one runs."""
-    if live.reindexing:
+UNAVAILABLE, RUNNING, READY = "unavailable", "running", "ready"
+
+
+def reindex_state(services: Services, user_id: str) -> str:
+    """Whether a reindex can start: READY, RUNNING (one already runs), or UNAVAILABLE (the
+    server serves a fixed index). Admins only."""
+    services.require_admin(user_id)
+    live = live_index(services)
+    if live is None:
+        return UNAVAILABLE
+    return RUNNING if live.reindexing else READY
+
+
+def start_reindex(
+    services: Services, user_id: str, notify: Callable[[ReindexOutcome], None]
+) -> bool:
+    """Run a reindex on a daemon thread and pass its outcome to `notify`; False if one runs
+    (or none can). Admins only."""
+    if reindex_state(services, user_id) != READY:
         return False
+    live = live_index(services)
+    assert live is not None
 
     def work() -> None:
         outcome = run_reindex(live)  # two starts racing: the loser's outcome says "running"
@@ -104,12 +124,15 @@ def start_reindex(live: LiveIndex, notify: Callable[[ReindexOutcome], None]) -> 
     return True
 
 
-def gaps(services: Services, days: int) -> list[reports.GapGroup]:
-    """Knowledge gaps of the last `days` days, grouped with the serving index's synonyms."""
+def gaps(services: Services, user_id: str, days: int) -> list[reports.GapGroup]:
+    """Knowledge gaps of the last `days` days, grouped with the serving index's synonyms;
+    admins only."""
+    services.require_admin(user_id)
     analyser = services.index.analyser
     return reports.knowledge_gaps(services.data, services.now(), days, analyser=analyser)
 
 
-def stats(services: Services, days: int) -> reports.Stats:
-    """Usage statistics of the last `days` days."""
+def stats(services: Services, user_id: str, days: int) -> reports.Stats:
+    """Usage statistics of the last `days` days; admins only."""
+    services.require_admin(user_id)
     return reports.usage_stats(services.data, services.now(), days)

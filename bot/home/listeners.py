@@ -5,9 +5,10 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import admin_blocks, admin_service, blocks
-from bot.listeners.common import ids_of, log, safely
-from bot.services import Services, home_info
+from bot.home.blocks import home_view
+from bot.home.service import home_info
+from bot.services import Services
+from bot.slack.calls import ids_of, log, safely
 
 
 def register(app: App, services: Services) -> None:
@@ -21,9 +22,6 @@ def register(app: App, services: Services) -> None:
 
 def publish_home(services: Services, client: WebClient, body: dict, user_id: str) -> None:
     """Draw this user's App Home; admins also see the admin panel."""
-    info = home_info(services, user_id)
-    view = blocks.home_view(info)
-    if info.is_admin:
-        view = admin_blocks.with_admin_panel(view, admin_service.index_status(services))
+    view = home_view(home_info(services, user_id))
     if safely("views.publish", body, lambda: client.views_publish(user_id=user_id, view=view)):
         log.info("home published (%s)", ids_of(body))

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# Private for now; it should become a shared public helper in bot/data (see the report).
 from bot.data.csv_safe import csv_text
 from bot.data.db import Data, iso
-from bot.data.registrations import list_registrations
 from bot.data.usage import feedback_since, questions_since
+from bot.registrations.store import list_registrations
 from indexer.analyse import Analyser
 
 DEFAULT_DAYS = 30

@@ -78,3 +78,16 @@ def truncate_mrkdwn(text: str, limit: int) -> str:
     if cut.rfind("<") > cut.rfind(">"):
         cut = cut[: cut.rfind("<")]
     return cut.rstrip() + ELLIPSIS
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+def mention(user_id: str) -> str:
+    """`<@U…>` for a real-looking Slack user id; anything else shown escaped, pinging nobody."""
+    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
+
+
+def is_user_id(text: str) -> bool:
+    """Whether `text` looks like a Slack user id (U… or W…)."""
+    return bool(_USER_ID.match(text))

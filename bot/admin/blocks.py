@@ -1,6 +1,6 @@
 """Block Kit for the admin surfaces: reindex results, knowledge gaps, usage stats, the panel.
 
-Pure functions over the plain results of `bot.admin_service` and `bot.reports`. Document ids,
+Pure functions over the plain results of `bot.admin.service` and `bot.admin.reports`. Document ids,
 problems and questions come from files and people, so each goes through `bot.escape`; long
 lists are packed into sections within Slack's limits and end with "and N more".
 """
@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import ids
-from bot.admin_service import DEFAULT_DAYS, MAX_DAYS, IndexStatus, ReindexOutcome
-from bot.blocks import (
+from bot.admin.reports import GapGroup, Stats
+from bot.admin.service import DEFAULT_DAYS, MAX_DAYS, IndexStatus, ReindexOutcome
+from bot.dates import format_moment
+from bot.slack import ids
+from bot.slack.blocks import (
     MAX_BLOCKS,
     MAX_SECTION,
     Block,
@@ -20,27 +22,17 @@ from bot.blocks import (
     actions,
     button,
     context,
-    fallback,
-    fit,
     header,
+    message,
     section,
+    simple,
 )
-from bot.escape import escape, slack_length, truncate_mrkdwn
-from bot.reports import GapGroup, Stats
+from bot.slack.escape import escape, slack_length, truncate_mrkdwn
 
 MAX_LINE = 400  # one problem or gap line, after escaping
 MAX_PROBLEMS = 60  # problems listed before "and N more"
 MAX_GAPS = 40  # gap groups listed before "and N more"
 MAX_DOC_IDS = 25  # document ids listed per kind (added, changed, removed)
-
-
-def _message(text: str, blocks: list[Block]) -> Message:
-    return {"text": fallback(text), "blocks": fit(blocks)}
-
-
-def _simple(text: str) -> Message:
-    """A one-section message whose text is our own (no user input in it)."""
-    return {"text": text, "blocks": [section(text)]}
 
 
 def packed(
@@ -70,11 +62,11 @@ def packed(
 def refused_message(subcommand: str | None = None) -> Message:
     """A polite refusal that says nothing about what the command would have shown."""
     what = f"`{ids.COMMAND} {escape(subcommand)}`" if subcommand else "That button"
-    return _simple(f"Sorry, {what} is for admins only. `{ids.COMMAND} help` lists what I can do.")
+    return simple(f"Sorry, {what} is for admins only. `{ids.COMMAND} help` lists what I can do.")
 
 
 def days_usage_message(subcommand: str) -> Message:
-    return _simple(
+    return simple(
         f"Usage: `{ids.COMMAND} {escape(subcommand)} [days]`, where days is a whole number "
         f"from 1 to {MAX_DAYS} (default {DEFAULT_DAYS})."
     )
@@ -84,18 +76,18 @@ def days_usage_message(subcommand: str) -> Message:
 
 
 def reindex_started_message() -> Message:
-    return _simple(
+    return simple(
         "Reindexing… The current index keeps answering until the new one is ready; "
         "I will tell you here how it went."
     )
 
 
 def reindex_running_message() -> Message:
-    return _simple("A reindex is already running. Try again when it has finished.")
+    return simple("A reindex is already running. Try again when it has finished.")
 
 
 def reindex_unavailable_message() -> Message:
-    return _simple(
+    return simple(
         "This server answers from a fixed index, so it cannot reindex from Slack. "
         "Run `mutuals index` where it runs, then restart it."
     )
@@ -109,7 +101,7 @@ def reindex_result_message(outcome: ReindexOutcome) -> Message:
         return reindex_running_message()
     if outcome.problems:
         return _problems(outcome)
-    return _simple(
+    return simple(
         f"The reindex failed ({escape(outcome.error or 'unknown error')}). The old index is "
         "still serving; the server log has the details."
     )
@@ -132,7 +124,7 @@ def _reindexed(outcome: ReindexOutcome) -> Message:
         if found
     ]
     changes = "\n".join(lines) if lines else "No documents were added, changed or removed."
-    return _message(summary, [section(summary), section(changes)])
+    return message(summary, [section(summary), section(changes)])
 
 
 def _doc_ids(kind: str, doc_ids: Sequence[str]) -> str:
@@ -149,7 +141,7 @@ def _problems(outcome: ReindexOutcome) -> Message:
     )
     lines = [f"• {escape(str(p))}" for p in outcome.problems]
     more = "…and {n} more: `mutuals check` lists every problem."
-    return _message(summary, [section(summary), *packed(lines, MAX_PROBLEMS, more)])
+    return message(summary, [section(summary), *packed(lines, MAX_PROBLEMS, more)])
 
 
 # -- reports ----------------------------------------------------------------------------------
@@ -160,7 +152,7 @@ def gaps_message(groups: Sequence[GapGroup], days: int) -> Message:
     title = f"Knowledge gaps: last {days} day{'s' if days != 1 else ''}"
     if not groups:
         text = f"No questions were declined or marked Not helpful in the last {days} days."
-        return _message(text, [header(title), section(text)])
+        return message(text, [header(title), section(text)])
     asked = sum(g.count for g in groups)
     intro = (
         f"{asked} question{'s' if asked != 1 else ''} in {len(groups)} "
@@ -169,7 +161,7 @@ def gaps_message(groups: Sequence[GapGroup], days: int) -> Message:
     )
     lines = [_gap_line(g) for g in groups]
     more = f"…and {{n}} more groups: `mutuals report gaps --days {days} --csv FILE` lists them all."
-    return _message(
+    return message(
         f"{title}: {intro}", [header(title), context(intro), *packed(lines, MAX_GAPS, more)]
     )
 
@@ -194,17 +186,13 @@ def stats_message(stats: Stats) -> Message:
         ("New registrations", f"{stats.registrations_new:,} in the period"),
     ]
     fields = [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in figures]
-    since = f"Since {_moment(stats.since)} (UTC)."
+    since = f"Since {format_moment(stats.since)} (UTC)."
     text = f"{title}: {stats.questions} questions, {stats.answered_share:.0%} answered."
-    return _message(text, [header(title), {"type": "section", "fields": fields}, context(since)])
+    return message(text, [header(title), {"type": "section", "fields": fields}, context(since)])
 
 
 def _share(part: int, whole: int) -> str:
     return f"{part:,} ({part / whole:.0%} of rated)" if whole else f"{part:,}"
-
-
-def _moment(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y, %H:%M}"
 
 
 # -- App Home admin panel ---------------------------------------------------------------------
@@ -250,4 +238,4 @@ def _built_at(built_at: str) -> str:
         moment = datetime.fromisoformat(built_at)
     except ValueError:
         return built_at or "unknown"
-    return _moment(moment) + " UTC"
+    return format_moment(moment) + " UTC"

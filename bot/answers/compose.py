@@ -5,11 +5,11 @@ Knows nothing of Slack; the same Answer feeds Block Kit, JSON and the terminal.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from dataclasses import dataclass
 
+from bot.dates import format_date
 from indexer.knowledge import Source
 from indexer.pages import OVERVIEW
 from indexer.search import Hit, Query, SearchIndex
@@ -64,7 +64,7 @@ def answer_question(
         return Answer(question, False, text, "", (), hits[:k], took)
     text = extract(index, best, analysed)
     if best.passage.as_of:
-        text += f" (As of {format_as_of(best.passage.as_of)}.)"
+        text += f" (As of {format_date(best.passage.as_of)}.)"
     took = (time.perf_counter() - started) * 1000
     return Answer(question, True, text, best.passage.as_of, best.passage.sources, hits[:k], took)
 
@@ -139,12 +139,3 @@ def split_sentences(text: str) -> list[str]:
 def _clip_words(text: str, limit: int) -> str:
     words = text.split()
     return text if len(words) <= limit else " ".join(words[:limit]) + " …"
-
-
-def format_as_of(as_of: str) -> str:
-    """'2014-04-30' -> '30 April 2014'; anything else unchanged."""
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        return as_of
-    return f"{day.day} {day:%B %Y}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.answer import MAX_ANSWER_WORDS, answer_question
+from bot.answers.compose import MAX_ANSWER_WORDS, answer_question
 from bot.settings import PROJECT_ROOT
 from indexer.search import SearchIndex
 

@@ -1,35 +1,32 @@
-"""Block Kit for every message and view the assistant sends: pure functions, escaped, in limits.
+"""Block Kit for answers, help and feedback: pure functions, escaped, within Slack's limits.
 
-Every string from a person or from the knowledge goes through `bot.escape` before it enters
-mrkdwn, and every text is cut to Slack's limits, so any input renders and nothing pings anyone.
+Every string from a person or from the knowledge goes through `bot.slack.escape` before it
+enters mrkdwn, so any question or passage renders and nothing pings anyone.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from typing import Any, TypedDict
 
-from bot import ids
-from bot.answer import Answer, format_as_of
-from bot.escape import (
-    escape,
-    link,
-    slack_length,
-    truncate_mrkdwn,
-    truncate_plain,
+from bot.answers.compose import Answer
+from bot.dates import format_date
+from bot.registrations.messages import register_actions
+from bot.slack import ids
+from bot.slack.blocks import (
+    MAX_BUTTON_VALUE,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    fallback,
+    fit,
+    section,
 )
-from bot.services import HomeInfo
+from bot.slack.escape import escape, link, mention, slack_length, truncate_mrkdwn
 from indexer.search import Hit
 
-MAX_BLOCKS = 50
-MAX_SECTION = 3000
-MAX_CONTEXT = 3000  # a context element's text
-MAX_HEADER = 150
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_FALLBACK = 3000  # the top-level `text` (notifications, screen readers)
 MAX_ASKED = 500  # how much of a long question is restated
 
 EXAMPLE_QUESTIONS = (
@@ -40,16 +37,6 @@ EXAMPLE_QUESTIONS = (
     "What is the Right to Provide?",
     "Can a contract be reserved for a mutual?",
 )
-
-Block = dict[str, Any]
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-
-
-class Message(TypedDict):
-    """Keyword arguments for chat.postMessage or respond(): a fallback text and blocks."""
-
-    text: str
-    blocks: list[Block]
 
 
 @dataclass(frozen=True)
@@ -102,56 +89,7 @@ class AnswerRef:
 # -- block primitives -------------------------------------------------------------------------
 
 
-def section(mrkdwn: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _nonempty(mrkdwn, MAX_SECTION)}}
-
-
-def context(mrkdwn: str) -> Block:
-    element = {"type": "mrkdwn", "text": _nonempty(mrkdwn, MAX_CONTEXT)}
-    return {"type": "context", "elements": [element]}
-
-
-def header(text: str) -> Block:
-    return {"type": "header", "text": _plain(text, MAX_HEADER)}
-
-
-def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
-    element: Block = {
-        "type": "button",
-        "text": _plain(text, MAX_BUTTON_TEXT),
-        "action_id": action_id[:255],
-        "value": truncate_plain(value, MAX_BUTTON_VALUE),
-    }
-    if style:
-        element["style"] = style
-    return element
-
-
-def actions(block_id: str, elements: list[Block]) -> Block:
-    return {"type": "actions", "block_id": block_id, "elements": elements[:25]}
-
-
-def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate_plain(text, limit) or " ", "emoji": True}
-
-
-def _nonempty(mrkdwn: str, limit: int) -> str:
-    return truncate_mrkdwn(mrkdwn, limit) or " "
-
-
-def fit(blocks: list[Block]) -> list[Block]:
-    """At most 50 blocks; the last kept one says that more were left out."""
-    if len(blocks) <= MAX_BLOCKS:
-        return blocks
-    return blocks[: MAX_BLOCKS - 1] + [context("(more not shown)")]
-
-
-def fallback(text: str) -> str:
-    """A plain-text fallback: the top-level `text` is mrkdwn too, so it is escaped."""
-    return truncate_mrkdwn(escape(text), MAX_FALLBACK) or " "
-
-
-# -- answers ----------------------------------------------------------------------------------
+# -- answers -----------------------------------------------------------------------------------
 
 
 def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
@@ -180,19 +118,10 @@ def feedback_actions(ref: AnswerRef) -> Block:
     )
 
 
-def register_button(text: str = "Register interest") -> Block:
-    """The button that opens the registration modal (answers, App Home, status)."""
-    return button(text, ids.OPEN_REGISTRATION, "register", style="primary")
-
-
-def register_actions(text: str = "Register interest") -> Block:
-    return actions(ids.REGISTER_BLOCK, [register_button(text)])
-
-
 def sources_line(answer: Answer) -> str:
     label = "Sources" if len(answer.sources) > 1 else "Source"
     if answer.as_of:
-        label += f" (as of {escape(format_as_of(answer.as_of))})"
+        label += f" (as of {escape(format_date(answer.as_of))})"
     return f"{label}: " + " · ".join(link(s.url, s.title) for s in answer.sources)
 
 
@@ -203,13 +132,13 @@ def related_text(related: tuple[Hit, ...]) -> str:
         title = f"{p.title}: {p.section}" if p.section else p.title
         line = f"• {link(p.url, title)}"
         if p.as_of:
-            line += f" (as of {escape(format_as_of(p.as_of))})"
+            line += f" (as of {escape(format_date(p.as_of))})"
         lines.append(line)
     return "\n".join(lines)
 
 
 def asked_line(question: str, user_id: str | None = None) -> Block:
-    who = f"<@{user_id}> asked" if user_id and _USER_ID.match(user_id) else "You asked"
+    who = f"{mention(user_id)} asked" if user_id else "You asked"
     return context(f"{who}: {truncate_mrkdwn(escape(question), MAX_ASKED)}")
 
 
@@ -256,7 +185,7 @@ def thanks_message(helpful: bool, first: bool) -> Message:
     return {"text": text, "blocks": [section(text)]}
 
 
-# -- help, notices and App Home -----------------------------------------------------------------
+# -- help -----------------------------------------------------------------
 
 ABOUT = (
     "I answer questions about *public service mutuals*: employee-led spin-outs, the Mutual "
@@ -283,31 +212,3 @@ def help_message() -> Message:
     """What the assistant does, how to ask, and example questions."""
     blocks = [section(ABOUT), section(WAYS_TO_ASK), section(_examples_text())]
     return {"text": fallback("I answer questions about public service mutuals."), "blocks": blocks}
-
-
-def problem_message() -> Message:
-    text = "Sorry, something went wrong on my side. Please try again in a moment."
-    return {"text": text, "blocks": [section(text)]}
-
-
-def home_view(home: HomeInfo) -> Block:
-    """The App Home tab: what it does, example question buttons, when knowledge was indexed."""
-    examples = [button(q, ids.example_action(i), q) for i, q in enumerate(EXAMPLE_QUESTIONS)]
-    indexed = format_as_of(home.built_at[:10]) if home.built_at else "unknown"
-    blocks = [
-        header("Mutuals Assistant"),
-        section(ABOUT),
-        section(WAYS_TO_ASK),
-        section("*Try an example*: I answer it in a direct message."),
-        actions(ids.EXAMPLES_BLOCK, examples),
-        section(
-            "*Thinking of spinning out a service?* Register your interest and the mutuals team "
-            f"will be in touch. `{ids.COMMAND} status` shows what you registered."
-        ),
-        register_actions(),
-        context(
-            f"Knowledge last indexed {escape(indexed)}: {home.documents} documents, "
-            f"{home.passages} passages."
-        ),
-    ]
-    return {"type": "home", "blocks": fit(blocks)}

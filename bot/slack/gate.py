@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
@@ -62,6 +62,19 @@ def _interaction_problem(body: Mapping[str, Any]) -> str | None:
     if not isinstance(view, Mapping) or not isinstance(view.get("type"), str):
         return "view is not an object with a type"
     return None
+
+
+class GuardedApp(App):
+    """Bolt's App, refusing (400) a body without Slack's shape before Bolt reads it: Bolt
+    raises on well-known fields of the wrong type. HTTP requests were checked already (see
+    `guarded`); this also covers Socket Mode and direct dispatch."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        problem = payload_problem(req.body)
+        if problem is not None:
+            log.warning("refused a request: %s", problem)
+            return BoltResponse(status=400, body="")
+        return super().dispatch(req)
 
 
 def bolt_request(raw: bytes, environ: WSGIEnvironment) -> BoltRequest | str:

@@ -1,15 +1,13 @@
-"""Which Slack messages to answer, and the question inside them (pure functions, no Slack SDK)."""
+"""Which Slack messages to answer, and where (pure functions over Slack's event shapes)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from bot.answer import SHORT_FOLLOW_UP
-from bot.escape import clean, unescape
+from bot.answers.compose import SHORT_FOLLOW_UP
+from bot.slack.text import as_text
 
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HELP_WORDS = frozenset({"help", "help!", "help?", "?"})
 
 Event = Mapping[str, Any]
@@ -35,29 +33,11 @@ def message_kind(event: Event, bot_user_id: str | None, open_channels: Collectio
     if is_dm(event):
         return "dm"
     # A message that mentions us also arrives as app_mention, which answers it.
-    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in _text(event.get("text"))
+    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in as_text(event.get("text"))
     channel = event.get("channel")
     if isinstance(channel, str) and channel in open_channels and not mentioned:
         return "channel"
     return ""
-
-
-def _text(value: object) -> str:
-    """A message's text as sent: a string without control characters; "" if it is not text."""
-    return clean(value) if isinstance(value, str) else ""
-
-
-def question_text(text: object, bot_user_id: str | None = None) -> str:
-    """What the person asked: our mention removed, Slack's escaping undone, spaces tidied."""
-    said = _text(text)
-    if bot_user_id:
-        said = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", said)
-    return " ".join(unescape(said).split())
-
-
-def root_question(text: object) -> str:
-    """A thread's first message as context: every mention removed."""
-    return " ".join(unescape(_MENTION.sub(" ", _text(text))).split())
 
 
 def is_help(question: str) -> bool:
@@ -65,7 +45,7 @@ def is_help(question: str) -> bool:
 
 
 def is_short_follow_up(question: str) -> bool:
-    """Whether the thread's first message should be read as context (see bot.answer)."""
+    """Whether the thread's first message should be read as context (see bot.answers.compose)."""
     return len(question.split()) < SHORT_FOLLOW_UP
 
 

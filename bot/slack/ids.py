@@ -24,13 +24,16 @@ def example_action(position: int) -> str:
     return f"{EXAMPLE_PREFIX}{position}"
 
 
-# Registrations of interest (bot/registration_views.py holds the modal's own ids)
+# Registrations of interest (the modal's input ids derive from the fields: registrations/views.py)
 OPEN_REGISTRATION = "registration_open"  # Register interest / Update registration buttons
 REGISTER_BLOCK = "registration_register"
+REGISTRATION_CALLBACK = "registration_submit"
+WITHDRAW_BLOCK = "registration_withdraw"
+WITHDRAW_CONFIRM = "registration_withdraw_confirm"
 # Admin-only buttons (an admin panel may show them); the service checks the clicker is an admin.
 ADMIN_REGISTRATIONS = "admin_registrations_summary"
 ADMIN_EXPORT = "admin_registrations_export"
-# App Home admin panel (bot/admin_blocks.py); every handler checks the clicker is an admin.
+# App Home admin panel (bot/admin/blocks.py); every handler checks the clicker is an admin.
 ADMIN_BLOCK = "admin_panel"
 ADMIN_REINDEX = "admin_reindex"
 ADMIN_GAPS = "admin_gaps"

@@ -1,0 +1,1 @@
+"""App Home: what the assistant does, example questions, register interest, the admin panel."""

@@ -1,0 +1,42 @@
+"""The Web API client, and keeping Slack's own loggers from logging request bodies."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+
+# Bolt's and the SDK's DEBUG output includes whole request bodies: message text, personal data.
+_CHATTY_LOGGERS = ("slack_bolt", "slack_sdk")
+
+
+def quiet_slack_loggers() -> logging.Logger:
+    """Hold Bolt's and the SDK's loggers at INFO or above; the logger to give Bolt."""
+    for name in _CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+    # Bolt copies the root logger's level onto its own loggers unless handed one.
+    app_logger = logging.getLogger("slack_bolt.MutualsAssistant")
+    app_logger.setLevel(max(logging.INFO, logging.getLogger("slack_bolt").getEffectiveLevel()))
+    return app_logger
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client for `settings.api_url` that retries rate limits and lost connections."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
