@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress.server import create_server
 
 from bot.admin.housekeeping import PURGE_INTERVAL, start_retention
@@ -30,6 +32,10 @@ log = logging.getLogger("bot.server")
 HTTP_THREADS = 8
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+
+
+class StartupError(Exception):
+    """Slack would not let the app start; the message says why, in one line."""
 
 
 def configure_logging(level: str) -> None:
@@ -116,16 +122,24 @@ def serve(
     if not socket_mode and not settings.signing_secret:
         raise SettingsError("SLACK_SIGNING_SECRET: missing (HTTP mode verifies every request)")
     services = load_services(settings)
-    app = build_app(settings, services)
-    port = port or settings.port
-    retention = start_retention(services, purge_interval)
     try:
-        if socket_mode:
-            run_socket_mode(app, settings, port)
-        else:
-            run_http(app, settings.signing_secret, port)
-    finally:
-        retention.stop()
+        app = build_app(settings, services)
+        port = port or settings.port
+        retention = start_retention(services, purge_interval)
+        try:
+            if socket_mode:
+                run_socket_mode(app, settings, port)
+            else:
+                run_http(app, settings.signing_secret, port)
+        finally:
+            retention.stop()
+    except BoltError as exc:
+        raise StartupError("Slack did not accept SLACK_BOT_TOKEN (auth.test failed)") from exc
+    except SlackApiError as exc:
+        code = exc.response.get("error") if exc.response is not None else "unknown"
+        raise StartupError(f"Slack refused to connect: {code}") from exc
+    except SlackClientError as exc:
+        raise StartupError(f"could not start: {type(exc).__name__}: {exc}") from exc
 
 
 def run_http(app: App, signing_secret: str, port: int) -> None:

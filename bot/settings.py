@@ -11,12 +11,26 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_KNOWLEDGE = PROJECT_ROOT / "knowledge"
-DEFAULT_VAR = PROJECT_ROOT / "var"
+DEFAULT_DATA = Path("var") / "data.sqlite3"  # relative to the directory the app runs in
 SLACK_API_URL = "https://slack.com/api/"
 _ID = re.compile(r"^[A-Z0-9]{2,32}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def bundled_knowledge() -> Path:
+    """The knowledge directory installed with the app (the repository's knowledge/ in an
+    editable install)."""
+    import mutuals_knowledge
+
+    return Path(mutuals_knowledge.__file__).resolve().parent
+
+
+def default_index(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the index is kept unless MUTUALS_INDEX_PATH says: a cache, as it is derived."""
+    env = os.environ if environ is None else environ
+    cache = env.get("XDG_CACHE_HOME", "").strip()
+    root = Path(cache) if cache else Path.home() / ".cache"
+    return root / "mutuals-assistant" / "index.sqlite3"
 
 
 class SettingsError(Exception):
@@ -44,15 +58,15 @@ class Settings:
         "SLACK_API_URL", "Slack Web API base URL (GovSlack uses another host).", SLACK_API_URL
     )
     knowledge_dir: Path = _setting(
-        "MUTUALS_KNOWLEDGE_DIR", "Knowledge directory.", DEFAULT_KNOWLEDGE
+        "MUTUALS_KNOWLEDGE_DIR", "Knowledge directory.", bundled_knowledge()
     )
     index_path: Path = _setting(
-        "MUTUALS_INDEX_PATH", "Index file (derived, rebuildable).", DEFAULT_VAR / "index.sqlite3"
+        "MUTUALS_INDEX_PATH", "Index file (derived, rebuildable).", default_index()
     )
     data_path: Path = _setting(
         "MUTUALS_DATA_PATH",
         "Data file (registrations, feedback, question log, events); keep on a persistent disk.",
-        DEFAULT_VAR / "data.sqlite3",
+        DEFAULT_DATA,
     )
     admin_users: frozenset[str] = _setting(
         "MUTUALS_ADMIN_USERS", "Comma-separated Slack user ids allowed to run admin commands.",
@@ -91,6 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         raw = environ.get(f.metadata["env"], "").strip()
         if raw:
             values[f.name] = _parse(f.name, f.metadata["env"], raw)
+    values.setdefault("index_path", default_index(environ))
     return Settings(**values)
 
 

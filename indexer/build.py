@@ -17,7 +17,8 @@ import sqlite_utils
 
 from indexer.analyse import ANALYSER_VERSION, Analyser
 from indexer.chunk import Passage, passages
-from indexer.knowledge import Knowledge, load_knowledge
+from indexer.knowledge import Knowledge, knowledge_digest, load_knowledge
+from indexer.search import IndexUnavailable, read_meta
 
 # Title and section words count this many times over body words (calibrated with `mutuals eval`).
 TITLE_WEIGHT = 1
@@ -136,3 +137,21 @@ def _document_hashes(index_path: Path) -> dict[str, str]:
             conn.close()
     except sqlite3.DatabaseError:
         return {}
+
+
+def index_is_current(knowledge_dir: Path | str, index_path: Path | str) -> bool:
+    """True when the index file exists, is readable, and was built from this knowledge."""
+    try:
+        meta = read_meta(index_path)
+    except IndexUnavailable:
+        return False
+    return meta.get("analyser_version") == ANALYSER_VERSION and meta.get(
+        "knowledge_hash"
+    ) == knowledge_digest(Path(knowledge_dir))
+
+
+def ensure_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport | None:
+    """Build the index if it is missing, unreadable or older than the knowledge."""
+    if index_is_current(knowledge_dir, index_path):
+        return None
+    return build_index(knowledge_dir, index_path)

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer.build import BuildReport, build_index
-from indexer.search import SearchIndex, ensure_index, read_meta
+from indexer.build import BuildReport, build_index, ensure_index
+from indexer.search import SearchIndex, read_meta
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from indexer.analyse import ANALYSER_VERSION, Analyser
 from indexer.bm25 import BM25
-from indexer.build import BuildReport, build_index
-from indexer.knowledge import Source, knowledge_digest
+from indexer.knowledge import Source
 from indexer.spelling import Speller
 
 MAX_QUERY_CHARS = 2_000  # a question longer than this is cut before analysis
@@ -35,19 +34,20 @@ class IndexedPassage:
 
 @dataclass(frozen=True)
 class Query:
-    """An analysed question."""
+    """An analysed question: its search tokens, and those that do not name its topic."""
 
     text: str
     tokens: list[str]
-    weights: dict[str, float]  # a term's idf; 0 for light terms (see Analyser.analyse)
-    unknown_share: float  # share of the weight carried by terms no passage contains
+    light: frozenset[str]  # framing and phrase-spelling tokens (see Analyser.analyse)
 
 
 @dataclass(frozen=True)
 class Hit:
+    """A passage found for a query, with its exact BM25Okapi score."""
+
     passage: IndexedPassage
     score: float
-    coverage: float  # share of the query's weight whose terms this passage contains
+    position: int  # the passage's position in the index (for `terms_of`)
 
 
 @dataclass(frozen=True)
@@ -88,30 +88,29 @@ class SearchIndex:
         return cls(passages, tokens, Analyser(synonyms), info)
 
     def query(self, question: str) -> Query:
-        """Analyse a question once: misspelt words corrected, each term weighed."""
+        """Analyse a question once, misspelt words corrected."""
         words = self._speller.correct_all(self.analyser.words(question[:MAX_QUERY_CHARS]))
         tokens, light = self.analyser.analyse(" ".join(words))
-        weights = {t: 0.0 if t in light else self._weight(t) for t in tokens}
-        total = sum(weights.values())
-        unknown = sum(w for t, w in weights.items() if t not in self._bm25)
-        return Query(question, tokens, weights, unknown / total if total > 0 else 0.0)
+        return Query(question, tokens, frozenset(light))
 
     def search(self, question: str | Query, k: int = 5) -> list[Hit]:
         """The best k passages for a question, best first (ties broken by passage order)."""
         query = self.query(question) if isinstance(question, str) else question
-        return [self._hit(i, s, query) for i, s in self._bm25.top_k(query.tokens, k)]
+        return [Hit(self.passages[i], s, i) for i, s in self._bm25.top_k(query.tokens, k)]
 
-    def _hit(self, index: int, score: float, query: Query) -> Hit:
-        total = sum(query.weights.values())
-        present = self._token_sets[index]
-        covered = sum(w for t, w in query.weights.items() if t in present)
-        return Hit(self.passages[index], score, covered / total if total > 0 else 0.0)
+    def knows(self, term: str) -> bool:
+        """Whether any passage contains `term`."""
+        return term in self._bm25
 
-    def _weight(self, term: str) -> float:
-        """A term's idf; a term no passage contains weighs as much as the rarest could."""
+    def idf(self, term: str) -> float:
+        """A term's BM25Okapi idf; a term no passage contains gets the rarest possible."""
         if term in self._bm25:
             return self._bm25.term_weight(term)
         return math.log((len(self.passages) + 0.5) / 0.5)
+
+    def terms_of(self, hit: Hit) -> frozenset[str]:
+        """The search tokens of a hit's passage (title, section and text)."""
+        return self._token_sets[hit.position]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -164,21 +163,3 @@ def _passage(row: dict) -> IndexedPassage:
         row["id"], row["doc_id"], row["title"], row["section"], row["text"], row["url"],
         row["as_of"], sources,
     )  # fmt: skip
-
-
-def index_is_current(knowledge_dir: Path | str, index_path: Path | str) -> bool:
-    """True when the index file exists, is readable, and was built from this knowledge."""
-    try:
-        meta = read_meta(index_path)
-    except IndexUnavailable:
-        return False
-    return meta.get("analyser_version") == ANALYSER_VERSION and meta.get(
-        "knowledge_hash"
-    ) == knowledge_digest(Path(knowledge_dir))
-
-
-def ensure_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport | None:
-    """Build the index if it is missing, unreadable or older than the knowledge."""
-    if index_is_current(knowledge_dir, index_path):
-        return None
-    return build_index(knowledge_dir, index_path)

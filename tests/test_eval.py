@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, score
@@ -10,7 +12,7 @@ from indexer.search import SearchIndex
 
 @pytest.fixture(scope="module")
 def questions():  # type: ignore[no-untyped-def]
-    return load_questions(EVAL_QUESTIONS)
+    return load_questions(Path(__file__).resolve().parent.parent / EVAL_QUESTIONS)
 
 
 def test_the_set_is_big_enough(questions) -> None:  # type: ignore[no-untyped-def]

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from indexer.build import build_index
+from indexer.build import build_index, ensure_index, index_is_current
 from indexer.chunk import split_paragraphs
 from indexer.knowledge import KnowledgeError
-from indexer.search import IndexUnavailable, SearchIndex, ensure_index, index_is_current
+from indexer.search import IndexUnavailable, SearchIndex
 from tests.conftest import GOOD_PAGE, write_knowledge
 
 

@@ -9,14 +9,12 @@ import re
 import time
 from dataclasses import dataclass
 
+from bot.answers.confidence import Weighed, coverage, is_confident, weigh
 from bot.dates import format_date
 from indexer.knowledge import Source
 from indexer.pages import OVERVIEW
-from indexer.search import Hit, Query, SearchIndex
+from indexer.search import Hit, SearchIndex
 
-# Calibrated on tests/eval/questions.jsonl with `mutuals eval` (see README).
-MIN_COVERAGE = 0.55  # share of the question's weight the best passage must contain
-MAX_UNKNOWN = 0.3  # share of the question's weight in words the knowledge never uses
 MAX_ANSWER_WORDS = 80
 RELATED = 2
 SHORT_FOLLOW_UP = 4  # a follow-up with fewer words than this borrows the thread's question
@@ -56,20 +54,24 @@ def answer_question(
     if context and len(question.split()) < SHORT_FOLLOW_UP:
         query = f"{context} {question}"
     analysed = index.query(query)
-    hits = prefer_definition(question, tuple(index.search(analysed, k=max(k, 1 + RELATED))))
+    weighed = weigh(index, analysed)
+    found = tuple(index.search(analysed, k=max(k, 1 + RELATED)))
+    hits = prefer_definition(index, question, found, weighed)
     best = hits[0] if hits else None
-    if best is None or not is_confident(best, analysed):
+    if best is None or not is_confident(index, best, weighed):
         text = declined_text(index.info.contact or DEFAULT_CONTACT)
         took = (time.perf_counter() - started) * 1000
         return Answer(question, False, text, "", (), hits[:k], took)
-    text = extract(index, best, analysed)
+    text = extract(index, best, weighed)
     if best.passage.as_of:
         text += f" (As of {format_date(best.passage.as_of)}.)"
     took = (time.perf_counter() - started) * 1000
     return Answer(question, True, text, best.passage.as_of, best.passage.sources, hits[:k], took)
 
 
-def prefer_definition(question: str, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+def prefer_definition(
+    index: SearchIndex, question: str, hits: tuple[Hit, ...], weighed: Weighed
+) -> tuple[Hit, ...]:
     """For "what is X?", put first the passage of the best page that introduces or defines X
     (its overview, or a section headed "What is/does ..."), if it covers the question as well."""
     match = _DEFINITION.match(question)
@@ -81,7 +83,11 @@ def prefer_definition(question: str, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
     best = hits[0]
     for i, hit in enumerate(hits[1:DEFINITION_WINDOW], start=1):
         same_page = hit.passage.doc_id == best.passage.doc_id
-        if same_page and _defines(hit) and hit.coverage >= best.coverage:
+        if (
+            same_page
+            and _defines(hit)
+            and (coverage(index, hit, weighed) >= coverage(index, best, weighed))
+        ):
             return (hit, *hits[:i], *hits[i + 1 :])
     return hits
 
@@ -89,12 +95,6 @@ def prefer_definition(question: str, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
 def _defines(hit: Hit) -> bool:
     section = hit.passage.section
     return section == OVERVIEW or _DEFINING_HEADING.match(section) is not None
-
-
-def is_confident(hit: Hit, query: Query) -> bool:
-    """Whether the best passage answers the question: it holds most of the question's weight,
-    and the question is not mostly about something the knowledge never mentions."""
-    return hit.coverage >= MIN_COVERAGE and query.unknown_share < MAX_UNKNOWN
 
 
 def declined_text(contact: str) -> str:
@@ -106,12 +106,12 @@ def declined_text(contact: str) -> str:
     )
 
 
-def extract(index: SearchIndex, hit: Hit, query: Query) -> str:
+def extract(index: SearchIndex, hit: Hit, weighed: Weighed) -> str:
     """The sentences of the passage that best match the query, in order, in ~80 words."""
     sentences = split_sentences(hit.passage.text)
 
     def weight(sentence: str) -> float:
-        return sum(query.weights.get(t, 0.0) for t in index.analyser.token_set(sentence))
+        return sum(weighed.weights.get(t, 0.0) for t in index.analyser.token_set(sentence))
 
     ranked = sorted(range(len(sentences)), key=lambda i: (-weight(sentences[i]), i))
     chosen: list[int] = []

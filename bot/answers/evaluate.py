@@ -17,10 +17,10 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.answers.compose import MAX_ANSWER_WORDS, answer_question
-from bot.settings import PROJECT_ROOT
 from indexer.search import SearchIndex
 
-EVAL_QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
+# The labelled questions live with the tests, in a checkout (relative to where it runs).
+EVAL_QUESTIONS = Path("tests") / "eval" / "questions.jsonl"
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from bot.answers.compose import Answer, answer_question
 from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, report, score
 from bot.cli.common import index_option, knowledge_option, paths
 from bot.dates import format_date
-from indexer.build import build_index
+from indexer.build import build_index, ensure_index
 from indexer.knowledge import KnowledgeError, load_knowledge
-from indexer.search import IndexUnavailable, SearchIndex, ensure_index
+from indexer.search import IndexUnavailable, SearchIndex
 
 
 @click.command()

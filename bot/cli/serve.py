@@ -23,10 +23,7 @@ from indexer.search import IndexUnavailable
 def serve(http: bool, port: int | None) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP (/slack/events)."""
     # Imported here so the other commands (mutuals ask above all) do not pay for loading Bolt.
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackApiError, SlackClientError
-
-    from bot.server import configure_logging
+    from bot.server import StartupError, configure_logging
     from bot.server import serve as run
 
     current = settings()
@@ -43,14 +40,9 @@ def serve(http: bool, port: int | None) -> None:
         raise click.ClickException(f"data file {current.data_path}: {exc}") from exc
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
-    except BoltError as exc:
-        raise click.ClickException(
-            "Slack did not accept SLACK_BOT_TOKEN (auth.test failed)"
-        ) from exc
-    except SlackApiError as exc:
-        code = exc.response.get("error") if exc.response is not None else "unknown"
-        raise click.ClickException(f"Slack refused to connect: {code}") from exc
-    except (SlackClientError, OSError) as exc:
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
         raise click.ClickException(f"could not start: {type(exc).__name__}: {exc}") from exc
 
 
