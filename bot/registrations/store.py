@@ -42,12 +42,9 @@ class Registration:
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names that are not attributes: the declared fields' values.
-        if name.startswith("_") or name == "values":
+        if name == "values":  # not yet set (copying, unpickling)
             raise AttributeError(name)
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        return getattr(self.values, name)
 
     def shown(self, name: str) -> str:
         """A field's value as people read it (a choice's label, 1,200)."""
