@@ -20,6 +20,7 @@ from bot.data.db import DataStore
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
 from bot.slack.client import quiet_slack_loggers
+from bot.slack import gate
 from bot.slack.gate import guarded
 from indexer import spelling
 from indexer.live import LiveIndex
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.server")
 
 HTTP_THREADS = 8
+# What one client may hold. Slack sends small bodies and sends them at once: a body over
+# MAX_BODY is refused with 413 as soon as its Content-Length (or its chunks) say so, before
+# waitress spools it to disk; a connection idle for CHANNEL_TIMEOUT_S is closed; at most
+# CONNECTION_LIMIT connections are open at once (more wait in the listen backlog).
+MAX_BODY = gate.MAX_BODY
+CHANNEL_TIMEOUT_S = 10
+CONNECTION_LIMIT = 100
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
@@ -107,8 +115,13 @@ def _plain(body: bytes) -> list[tuple[str, str]]:
 def http_server(
     application: WSGIApplication, port: int, host: str = "0.0.0.0", threads: int = HTTP_THREADS
 ) -> Any:
-    """A waitress server (one process, `threads` threads), bound and ready to `.run()`."""
-    return create_server(application, host=host, port=port, threads=threads)
+    """A waitress server (one process, `threads` threads), bound and ready to `.run()`, with
+    the limits above on what one client can hold."""
+    return create_server(
+        application, host=host, port=port, threads=threads,
+        max_request_body_size=MAX_BODY, channel_timeout=CHANNEL_TIMEOUT_S,
+        connection_limit=CONNECTION_LIMIT, cleanup_interval=CHANNEL_TIMEOUT_S,
+    )  # fmt: skip
 
 
 def serve(

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.gate")
 
-MAX_BODY = 4 * 1024 * 1024  # far above anything Slack sends
+MAX_BODY = 2 * 1024 * 1024  # far above anything Slack sends; waitress refuses more (bot.server)
 # Fields of an event that Bolt reads itself: each must be text when present.
 _EVENT_TEXT_FIELDS = ("type", "user", "channel", "ts", "thread_ts", "team", "channel_type",
                       "subtype", "bot_id", "event_ts", "tab")  # fmt: skip
