@@ -4,7 +4,6 @@ router assembled from every feature's subcommands."""
 from __future__ import annotations
 
 import secrets
-import traceback
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
@@ -15,10 +14,10 @@ from bot.home import listeners as home
 from bot.registrations import listeners as registrations
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.calls import ids_of, log
 from bot.slack.client import quiet_slack_loggers, web_client
 from bot.slack.gate import GuardedApp
 from bot.slack.routing import Router, Subcommand
+from bot.slack.safety import log_failure
 
 LISTENER_THREADS = 8
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -55,6 +54,4 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
 def _log_error(error: Exception, body: dict) -> None:
     """Bolt's default handler logs the error's message, which may quote user text; this logs
     the error's type, where it was raised, and the request's ids."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "?"
-    log.error("listener failed: %s at %s (%s)", type(error).__name__, where, ids_of(body))
+    log_failure(error, body)

@@ -22,7 +22,13 @@ _BUSY_MESSAGES = ("database is locked", "database is busy", "database table is l
 
 
 class DataBusy(Exception):
-    """The data file stayed locked by another writer beyond the busy timeout."""
+    """The data file cannot take this read or write now, and nothing of it was stored: ask the
+    person to try again. Raised as itself when another writer held the lock beyond the busy
+    timeout; its subclasses say why else."""
+
+
+class DataWriteFailed(DataBusy):
+    """SQLite refused the data file for another reason: full disk, I/O error, read-only."""
 
 
 class DataFileError(RuntimeError):
@@ -91,13 +97,16 @@ def is_busy_error(error: BaseException) -> bool:
 
 @contextmanager
 def busy_guard() -> Iterator[None]:
-    """Turn SQLite's "database is locked" into DataBusy so callers can ask the user to retry."""
+    """Turn SQLite's operational errors into DataBusy so callers can ask the user to retry:
+    "database is locked" as DataBusy itself, anything else ("database or disk is full", a disk
+    I/O error) as DataWriteFailed, logged here (SQLite's message holds no user data)."""
     try:
         yield
     except sqlite3.OperationalError as error:
         if is_busy_error(error):
             raise DataBusy("the data file is busy; try again in a moment") from error
-        raise
+        log.error("data file unusable: %s", error)
+        raise DataWriteFailed(f"the data file failed ({error}); try again later") from error
 
 
 @contextmanager
@@ -131,9 +140,9 @@ def checkpoint(db: Database) -> bool:
     try:
         busy, _, _ = db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.OperationalError as error:
-        # The deletion before this is already committed: report it as done, not as DataBusy.
+        # The write before this is already committed: report it as done, not as DataBusy.
         if not is_busy_error(error):
-            raise
+            log.error("WAL checkpoint failed: %s", error)
         busy = 1
     if busy:
         log.warning("WAL checkpoint could not finish; deleted rows may remain in the WAL")

@@ -13,18 +13,32 @@ T = TypeVar("T")
 
 
 def ids_of(body: Mapping[str, Any]) -> str:
-    """The ids of a request, for logs: never text, names or tokens."""
-    event = body.get("event") or {}
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    """The ids of a request, for logs: never text, names or tokens. Survives any shape (a
+    `team` that is a string, ids with control characters), since error handlers call it."""
+    if not isinstance(body, Mapping):
+        return "type= team= channel= event="
+    event = _obj(body.get("event"))
+    team = body.get("team")
+    team = body.get("team_id") or (team if isinstance(team, str) else _obj(team).get("id"))
     channel = (
         event.get("channel")
         or body.get("channel_id")
-        or (body.get("channel") or {}).get("id")
-        or (body.get("container") or {}).get("channel_id")
-        or ""
+        or _obj(body.get("channel")).get("id")
+        or _obj(body.get("container")).get("channel_id")
     )
-    kind = event.get("type") or body.get("command") or body.get("type") or ""
-    return f"type={kind} team={team} channel={channel} event={body.get('event_id', '')}"
+    kind = event.get("type") or body.get("command") or body.get("type")
+    return (f"type={_id(kind)} team={_id(team)} channel={_id(channel)} "
+            f"event={_id(body.get('event_id'))}")  # fmt: skip
+
+
+def _obj(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _id(value: object) -> str:
+    """An id as logged: printable ASCII only, at most 64 characters."""
+    text = value if isinstance(value, str) else ""
+    return "".join(c for c in text[:64] if " " < c < "\x7f")
 
 
 def safely(what: str, body: Mapping[str, Any], call: Callable[[], T]) -> T | None:
@@ -34,7 +48,9 @@ def safely(what: str, body: Mapping[str, Any], call: Callable[[], T]) -> T | Non
     except SlackApiError as error:
         code = error.response.get("error") if error.response is not None else "unknown"
         log.warning("%s failed: %s (%s)", what, code, ids_of(body))
-    except (SlackClientError, OSError) as error:
+    except (SlackClientError, OSError, ValueError) as error:
+        # ValueError: a URL that is not one (a forged response_url), text that cannot be sent
+        # (NUL, lone surrogates); UnicodeError is one of these.
         log.warning("%s failed: %s (%s)", what, type(error).__name__, ids_of(body))
     return None
 

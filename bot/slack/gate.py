@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
+
+from bot.slack.safety import run_safely
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -57,7 +60,10 @@ def _interaction_problem(body: Mapping[str, Any]) -> str | None:
         return "interaction without a user id"
     if not isinstance(actions, list) or not actions:
         return "actions is not a list"
-    if not all(isinstance(a, Mapping) and isinstance(a.get("action_id", ""), str) for a in actions):
+    # block_actions: Bolt's matchers read each action's action_id (a KeyError, a 500, if absent)
+    default = None if body.get("type") == "block_actions" else ""
+    if not all(isinstance(a, Mapping) and isinstance(a.get("action_id", default), str)
+               for a in actions):  # fmt: skip
         return "an action is not an object with an action_id"
     if not isinstance(view, Mapping) or not isinstance(view.get("type"), str):
         return "view is not an object with a type"
@@ -68,6 +74,14 @@ class GuardedApp(App):
     """Bolt's App, refusing (400) a body without Slack's shape before Bolt reads it: Bolt
     raises on well-known fields of the wrong type. HTTP requests were checked already (see
     `guarded`); this also covers Socket Mode and direct dispatch."""
+
+    def _register_listener(self, *args: Any, **kwargs: Any) -> Any:
+        # Every listener runs through run_safely: an exception after ack() is logged and
+        # explained, never turned into Bolt's 404 (see bot.slack.safety).
+        returned = super()._register_listener(*args, **kwargs)
+        listener = self._listeners[-1]
+        listener.run_ack_function = partial(run_safely, listener.run_ack_function)  # type: ignore[method-assign]
+        return returned
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         problem = payload_problem(req.body)
