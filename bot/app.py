@@ -4,7 +4,7 @@ router assembled from every feature's subcommands."""
 from __future__ import annotations
 
 import secrets
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 
 from slack_bolt import App
 
@@ -16,10 +16,10 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.client import quiet_slack_loggers, web_client
 from bot.slack.gate import GuardedApp
+from bot.slack.pool import ListenerPool
 from bot.slack.routing import Router, Subcommand
 from bot.slack.safety import log_failure
 
-LISTENER_THREADS = 8
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     *answers.SUBCOMMANDS,  # help
     *registrations.SUBCOMMANDS,  # register, status, withdraw, registrations, export
@@ -42,7 +42,7 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
         signing_secret=settings.signing_secret or secrets.token_hex(32),
         process_before_response=False,
         logger=logger,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=executor or ListenerPool(),
     )
     router().register(app, services)
     for feature in (answers, registrations, admin, home):

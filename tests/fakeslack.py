@@ -47,7 +47,8 @@ class FakeSlack:
         self.failed: list[tuple[str, str]] = []  # (method, mode) of each call made to fail
         self.thread_root_text = "What is MyCSP?"
         self.user_email: str | None = USER_EMAIL  # users.info profile.email (None: no email)
-        self.delays: dict[str, float] = {}  # method -> seconds to wait before answering
+        # method, or a path such as "/response/slow", -> seconds to wait before answering
+        self.delays: dict[str, float] = {}
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._ts = itertools.count(1)
@@ -200,7 +201,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             if failure == "500":
                 self._send(500, b'{"ok": false, "error": "fatal_error"}')
                 return
-            time.sleep(fake.delays.get(method, 0.0))
+            time.sleep(fake.delays.get(url.path, fake.delays.get(method, 0.0)))
             if method == UPLOAD:  # raw file bytes, as files_upload_v2 posts them
                 fake._record(Call(method, {"bytes": body}, url.path))
                 self._send(200, f"OK - {len(body)}".encode(), "text/plain")

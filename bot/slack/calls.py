@@ -6,10 +6,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger("bot.listeners")
 T = TypeVar("T")
+# A response_url post may hold a listener thread this long (see bot.slack.pool).
+RESPONSE_URL_TIMEOUT_S = 5
 
 
 def ids_of(body: Mapping[str, Any]) -> str:
@@ -56,8 +60,17 @@ def safely(what: str, body: Mapping[str, Any], call: Callable[[], T]) -> T | Non
 
 
 def respond_safely(what: str, body: Mapping[str, Any], respond: Any, **message: Any) -> bool:
-    """Post to the request's response_url; log (ids only) and return False if it failed."""
-    result = safely(what, body, lambda: respond(**message))
+    """Post to the request's response_url; log (ids only) and return False if it failed.
+
+    Bolt's `respond` waits 30 s for a response_url; this waits `RESPONSE_URL_TIMEOUT_S`.
+    """
+    url = getattr(respond, "response_url", None) if isinstance(respond, Respond) else None
+    if isinstance(url, str):
+        hook = WebhookClient(url=url, timeout=RESPONSE_URL_TIMEOUT_S, ssl=respond.ssl,
+                             proxy=respond.proxy)  # fmt: skip
+        result = safely(what, body, lambda: hook.send(**message))
+    else:
+        result = safely(what, body, lambda: respond(**message))
     status = getattr(result, "status_code", None)
     if result is not None and status != 200:
         log.warning("%s failed: HTTP %s (%s)", what, status, ids_of(body))

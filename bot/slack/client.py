@@ -29,11 +29,16 @@ def quiet_slack_loggers() -> logging.Logger:
     return app_logger
 
 
+# One Web API call may hold a listener thread this long (per try): see bot.slack.pool.
+WEB_API_TIMEOUT_S = 10
+
+
 def web_client(settings: Settings) -> WebClient:
     """A Web API client for `settings.api_url` that retries rate limits and lost connections."""
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
+        timeout=WEB_API_TIMEOUT_S,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=2),
