@@ -139,15 +139,31 @@ def _document_hashes(index_path: Path) -> dict[str, str]:
         return {}
 
 
+def index_is_sound(index_path: Path | str) -> bool:
+    """Whether SQLite finds every page of the index file intact (`PRAGMA quick_check`): a file
+    damaged in the middle can still pass `read_meta`, then fail a query."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(index_path)}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
 def index_is_current(knowledge_dir: Path | str, index_path: Path | str) -> bool:
-    """True when the index file exists, is readable, and was built from this knowledge."""
+    """True when the index file exists, is readable and intact, and was built from this
+    knowledge."""
     try:
         meta = read_meta(index_path)
     except IndexUnavailable:
         return False
-    return meta.get("analyser_version") == ANALYSER_VERSION and meta.get(
-        "knowledge_hash"
-    ) == knowledge_digest(Path(knowledge_dir))
+    return (
+        meta.get("analyser_version") == ANALYSER_VERSION
+        and meta.get("knowledge_hash") == knowledge_digest(Path(knowledge_dir))
+        and index_is_sound(index_path)
+    )
 
 
 def ensure_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport | None:

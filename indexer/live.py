@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer.build import BuildReport, build_index, ensure_index
-from indexer.search import SearchIndex, read_meta
+from indexer.build import BuildReport, build_index, ensure_index, index_is_sound
+from indexer.search import IndexUnavailable, SearchIndex, read_meta
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class LiveIndex:
             if build_id == current.info.build_id:
                 self._swap(current, found, expected=seen)  # same build, touched or copied
                 return
+            if not index_is_sound(self.index_path):
+                raise IndexUnavailable(f"{self.index_path} is damaged (quick_check)")
             loaded = SearchIndex.load(self.index_path)
         except Exception as exc:  # whatever is wrong with the new file, questions keep working
             self._failed = found

@@ -30,6 +30,15 @@ def _truncate(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
+def _damaged_middle(path: Path) -> None:
+    """Bytes n/3..n/2 overwritten: the header and meta still read (read_meta passes)."""
+    data = bytearray(path.read_bytes())
+    n = len(data)
+    data[n // 3 : n // 2] = b"\xa5" * (n // 2 - n // 3)
+    path.write_bytes(bytes(data))
+    read_meta(path)
+
+
 def _older_analyser(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("update meta set value = '0' where key = 'analyser_version'")
@@ -51,6 +60,7 @@ def _missing(path: Path) -> None:
 DAMAGE: dict[str, Callable[[Path], None]] = {
     "missing": _missing,
     "truncated": _truncate,
+    "damaged-middle": _damaged_middle,
     "older-analyser": _older_analyser,
     "not-sqlite": _garbage,
     "empty": _empty,
