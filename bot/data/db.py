@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -31,6 +32,11 @@ class DataWriteFailed(DataBusy):
     """SQLite refused the data file for another reason: full disk, I/O error, read-only."""
 
 
+class DataFileGone(DataBusy):
+    """The data file was deleted or replaced while open: a write would go to a file nobody
+    will read again, so none is made (fail closed) until the app is restarted."""
+
+
 class DataFileError(RuntimeError):
     """The data file cannot be used: not SQLite, corrupt, or written by newer code."""
 
@@ -54,7 +60,33 @@ def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) 
     except BaseException:
         conn.close()
         raise
+    _remember_file(db, Path(path))
     return db
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _remember_file(db: Database, path: Path) -> None:
+    # Which file this connection writes to: checked before every write (check_file).
+    db._mutuals_file = (path, _identity(path))  # type: ignore[attr-defined]
+
+
+def check_file(db: Database) -> None:
+    """Raise DataFileGone (logged) if the data file this connection opened is no longer at its
+    path: deleted (`rm var/data.sqlite3*`) or replaced. SQLite would keep writing to the
+    unlinked file, and every such write would be lost."""
+    path, identity = getattr(db, "_mutuals_file", (None, None))
+    if path is None or identity is None or _identity(path) == identity:
+        return
+    log.error("data file %s was deleted or replaced while open: writes refused; restore it "
+              "(mutuals backup) and restart", path)  # fmt: skip
+    raise DataFileGone("the data file is gone; try again later")
 
 
 def _configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
@@ -112,12 +144,14 @@ def busy_guard() -> Iterator[None]:
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
     """Run a block in one transaction that holds the write lock and is committed on exit."""
+    check_file(db)
     with busy_guard():
         # IMMEDIATE takes the write lock up front, where the busy timeout applies; a deferred
         # transaction that reads first can fail at once when it later upgrades to write.
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            check_file(db)  # again, just before the commit that would make it "stored"
             db.conn.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:
@@ -131,6 +165,7 @@ def write_one(db: Database, sql: str, params: Sequence[object]) -> sqlite3.Curso
     The write lock is taken and released inside that call, with the GIL released: no other
     thread can keep this one from committing while it holds the lock.
     """
+    check_file(db)
     with busy_guard():
         return db.conn.execute(sql, params)
 
