@@ -65,8 +65,7 @@ def load_services(settings: Settings) -> Services:
     live = LiveIndex.open(settings.index_path, settings.knowledge_dir)
     index = live.current()
     spelling.warm()
-    settings.data_path.parent.mkdir(parents=True, exist_ok=True)
-    data = DataStore(settings.data_path)
+    data = DataStore(settings.data_path)  # creates its directory (0700) and file (0600)
     log.info(
         "index loaded: %d documents, %d passages, built %s (%.0f ms)",
         index.info.documents, index.info.passages, index.info.built_at,

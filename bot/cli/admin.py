@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -84,11 +85,16 @@ def purge(data_path: Path | None) -> None:
 
 
 @click.command()
-@click.argument("dest", type=click.Path(path_type=Path))
+@click.argument("dest_text", metavar="DEST", type=click.Path())
 @data_option
-def backup(dest: Path, data_path: Path | None) -> None:
-    """Write a consistent copy of the data file to DEST (safe while the app runs)."""
+def backup(dest_text: str, data_path: Path | None) -> None:
+    """Write a consistent copy of the data file to DEST (safe while the app runs); a DEST that
+    is a directory (or ends with /) gets a timestamped file inside it. The copy is one file,
+    readable by its owner only."""
     source = existing_data_file(data_path)
+    dest = Path(dest_text)
+    if dest_text.endswith(("/", os.sep)) and not dest.is_dir():
+        raise click.ClickException(f"no directory {dest_text} to write the backup in")
     if dest.is_dir():
         dest = dest / f"data-{utcnow():%Y%m%dT%H%M%SZ}.sqlite3"
     if not dest.parent.is_dir():

@@ -45,6 +45,7 @@ def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) 
     """Open the data file (WAL, synchronous=FULL, secure_delete) and bring its schema up to date."""
     if busy_timeout_ms < 0:
         raise ValueError("busy_timeout_ms must not be negative")
+    make_private(Path(path))
     # check_same_thread=False only so DataStore.close() can close every thread's connection;
     # each connection is still used by one thread at a time.
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
@@ -62,6 +63,23 @@ def open_data(path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) 
         raise
     _remember_file(db, Path(path))
     return db
+
+
+def make_private(path: Path) -> None:
+    """The data file (created empty if missing), its -wal and -shm readable by their owner only
+    (0600), and a directory created for it 0700, whatever the umask: they hold personal data.
+    SQLite gives the -wal and -shm it creates the main file's mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+        os.chmod(path.parent, 0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for each in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if each.stat().st_mode & 0o077:
+                os.chmod(each, 0o600)
+        except FileNotFoundError:
+            pass
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -73,17 +73,24 @@ def backup(
 
 
 def _copy(source_path: str, copy_path: str, busy_timeout_ms: int) -> None:
+    # Created 0600 before SQLite opens it: the copy holds personal data.
+    os.close(os.open(copy_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     source = sqlite3.connect(source_path, timeout=busy_timeout_ms / 1000)
     try:
         copy = sqlite3.connect(copy_path)
         try:
             with busy_guard():
                 source.backup(copy)
+            # The pages copied say WAL: a rollback journal makes the copy one file that needs
+            # no -wal or -shm beside it.
+            copy.execute("PRAGMA journal_mode = DELETE")
             _check_integrity(copy)
         finally:
             copy.close()
     finally:
         source.close()
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(copy_path + suffix).unlink(missing_ok=True)
 
 
 def _check_integrity(conn: sqlite3.Connection) -> None:
