@@ -255,3 +255,22 @@ def test_csv_round_trips_and_neutralises_formulas(db: Database) -> None:
 
 def test_csv_of_nothing_is_just_the_header() -> None:
     assert registrations_csv([]).count("\n") == 1
+
+
+def test_an_email_change_leaves_no_copy_of_the_old_email_in_the_file_or_wal(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "data.sqlite3"
+    old, new = "old-quokka-4711@example.gov.uk", "new-wombat-4712@example.gov.uk"
+    db = open_data(path)
+    save_registration(db, "T1", "U1", valid_input(email=old), NOW)
+    save_registration(db, "T1", "U2", valid_input(), NOW)
+    assert old.encode() in file_bytes(path)
+
+    saved = save_registration(db, "T1", "U1", valid_input(email=new), NOW)
+    assert saved.changed and saved.registration.email == new
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or old.encode() not in wal.read_bytes()
+    assert old.encode() not in file_bytes(path)
+    db.close()
+    assert old.encode() not in file_bytes(path)
