@@ -7,7 +7,7 @@ import sqlite3
 import threading
 
 from bot.data.db import DataBusy
-from bot.data.retention import purge
+from bot.data.retention import PurgeRefused, purge
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,8 @@ def purge_now(services: Services) -> dict[str, int] | None:
     """Purge rows past retention; None (logged) if the data file would not let us this time."""
     try:
         return purge(services.data, services.now(), services.settings.log_retention_days)
+    except PurgeRefused:
+        return None  # logged with its reason; an admin decides (mutuals purge --force)
     except (DataBusy, sqlite3.Error) as error:
         # The next run tries again; a purge must never take the server down.
         log.warning("retention purge failed: %s", type(error).__name__)

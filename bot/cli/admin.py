@@ -70,15 +70,26 @@ def stats(days: int, data_path: Path | None) -> None:
 
 
 @click.command()
+@click.option("--force", is_flag=True, help="Purge even if it looks like a wrong clock.")
 @data_option
-def purge(data_path: Path | None) -> None:
-    """Delete question-log and feedback rows past retention, and event ids older than a day."""
+def purge(force: bool, data_path: Path | None) -> None:
+    """Delete question-log and feedback rows past retention, event ids older than a day, and
+    registrations not updated for 12 months.
+
+    Refuses, deleting nothing, when the clock is behind the newest row or when more than half of
+    ten or more registrations would go at once (a wrong clock), unless --force.
+    """
     days = settings().log_retention_days
     with open_data_file(data_path) as db:
-        removed = retention.purge(db, utcnow(), days)
+        try:
+            removed = retention.purge(db, utcnow(), days, force=force)
+        except retention.PurgeRefused as refused:
+            raise click.ClickException(
+                f"purge refused, nothing deleted: {refused}; check the clock, or --force"
+            ) from refused
     click.echo(
         f"purged rows older than {days} days (MUTUALS_LOG_RETENTION_DAYS) from the question log "
-        "and feedback, and event ids older than 1 day:"
+        "and feedback, event ids older than 1 day, and registrations not updated for 12 months:"
     )
     for table, count in removed.items():
         click.echo(f"  {table}: {count}")

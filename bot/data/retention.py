@@ -8,6 +8,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from bot.data.db import (
     DEFAULT_BUSY_TIMEOUT_MS,
     Data,
@@ -32,9 +34,33 @@ _PURGES = {
 }
 
 
-def purge(data: Data, now: datetime, log_retention_days: int) -> dict[str, int]:
+# A purge may delete at most this share of the registrations at once (when there are at least
+# GUARDED_MIN_ROWS): more means the clock is probably wrong, not that they all expired.
+GUARDED_SHARE = 0.5
+GUARDED_MIN_ROWS = 10
+_NEWEST = {
+    "questions": "SELECT max(asked_at) FROM questions",
+    "feedback": "SELECT max(created_at) FROM feedback",
+    "processed_events": "SELECT max(claimed_at) FROM processed_events",
+    "registrations": "SELECT max(updated_at) FROM registrations",
+}
+_REGISTRATIONS_OLDER = "SELECT count(*) FROM registrations WHERE updated_at < ?"
+_REGISTRATIONS = "SELECT count(*) FROM registrations"
+
+
+class PurgeRefused(Exception):
+    """The purge looked like a wrong clock, not retention: nothing was deleted."""
+
+
+def purge(
+    data: Data, now: datetime, log_retention_days: int, force: bool = False
+) -> dict[str, int]:
     """Delete log and feedback rows older than the retention period, event ids older than a
-    day, and registrations not updated for twelve months."""
+    day, and registrations not updated for twelve months.
+
+    Unless `force`, refuses (PurgeRefused, logged, nothing deleted) when `now` is behind the
+    newest row, or when it would delete more than half of ten or more registrations.
+    """
     if log_retention_days < 0:
         raise ValueError("log_retention_days must not be negative")
     cutoffs = {
@@ -44,6 +70,11 @@ def purge(data: Data, now: datetime, log_retention_days: int) -> dict[str, int]:
     }
     db = as_database(data)
     with write(db):
+        problem = None if force else _purge_problem(db, iso(now), cutoffs["registrations"])
+        if problem is not None:
+            log.error("retention purge refused: %s; nothing deleted (mutuals purge --force "
+                      "purges anyway)", problem)  # fmt: skip
+            raise PurgeRefused(problem)
         removed = {
             table: db.execute(sql, [cutoffs[kind]]).rowcount
             for table, (sql, kind) in _PURGES.items()
@@ -52,6 +83,19 @@ def purge(data: Data, now: datetime, log_retention_days: int) -> dict[str, int]:
         checkpoint(db)
     log.info("purged %s", removed)
     return removed
+
+
+def _purge_problem(db: Database, now: str, registrations_cutoff: str) -> str | None:
+    """Why a purge at `now` looks like a wrong clock, or None."""
+    for table, sql in _NEWEST.items():
+        newest = db.execute(sql).fetchone()[0]
+        if newest is not None and newest > now:
+            return f"the clock ({now}) is behind the newest row in {table}"
+    total = db.execute(_REGISTRATIONS).fetchone()[0]
+    older = db.execute(_REGISTRATIONS_OLDER, [registrations_cutoff]).fetchone()[0]
+    if total >= GUARDED_MIN_ROWS and older > total * GUARDED_SHARE:
+        return f"it would delete {older} of {total} registrations at once"
+    return None
 
 
 def backup(
