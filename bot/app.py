@@ -42,6 +42,7 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
         signing_secret=settings.signing_secret or secrets.token_hex(32),
         process_before_response=False,
         logger=logger,
+        team_id=settings.team_id,
         listener_executor=executor or ListenerPool(),
     )
     router().register(app, services)

@@ -78,6 +78,11 @@ class Settings:
     open_channels: frozenset[str] = _setting(
         "MUTUALS_OPEN_CHANNELS", "Channel ids where the bot answers without a mention.", frozenset()
     )
+    team_id: str = _setting(
+        "MUTUALS_TEAM_ID",
+        "The one Slack workspace (team id) the app serves; requests from any other are refused.",
+        "",
+    )
     log_retention_days: int = _setting(
         "MUTUALS_LOG_RETENTION_DAYS", "Days to keep the question log and feedback.", 90
     )
@@ -118,6 +123,8 @@ def _parse(name: str, env: str, raw: str) -> object:
         if bad:
             raise SettingsError(f"{env}: not Slack ids: {', '.join(bad)}")
         return ids
+    if name == "team_id" and not _ID.match(raw):
+        raise SettingsError(f"{env}: {raw!r} is not a Slack team id (like T0123456789)")
     if name == "admin_channel" and not _ID.match(raw):
         raise SettingsError(f"{env}: {raw!r} is not a Slack channel id (like C0123456789)")
     if name in ("log_retention_days", "port"):

@@ -70,10 +70,40 @@ def _interaction_problem(body: Mapping[str, Any]) -> str | None:
     return None
 
 
+def request_teams(body: Any) -> set[str]:
+    """Every workspace id a request names for itself and the person acting."""
+    if not isinstance(body, Mapping):
+        return set()
+    team, user = body.get("team"), body.get("user")
+    found = [
+        body.get("team_id"),
+        team if isinstance(team, str) else team.get("id") if isinstance(team, Mapping) else None,
+        user.get("team_id") if isinstance(user, Mapping) else None,
+    ]
+    return {t for t in found if isinstance(t, str) and t}
+
+
 class GuardedApp(App):
     """Bolt's App, refusing (400) a body without Slack's shape before Bolt reads it: Bolt
     raises on well-known fields of the wrong type. HTTP requests were checked already (see
-    `guarded`); this also covers Socket Mode and direct dispatch."""
+    `guarded`); this also covers Socket Mode and direct dispatch.
+
+    The app serves one workspace: `team_id` (MUTUALS_TEAM_ID), else the bot token's own
+    (auth.test at start-up). A request naming any other team is answered 200 and ignored, so
+    a user id, an admin's included, means one person: admin checks and registrations by user
+    id cannot be reached from another workspace.
+    """
+
+    def __init__(self, *args: Any, team_id: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.team_id = team_id or self._token_team()
+
+    def _token_team(self) -> str:
+        for middleware in self._middleware_list:
+            result = getattr(middleware, "auth_test_result", None)
+            if result is not None and isinstance(result.get("team_id"), str):
+                return str(result["team_id"])
+        return ""
 
     def _register_listener(self, *args: Any, **kwargs: Any) -> Any:
         # Every listener runs through run_safely: an exception after ack() is logged and
@@ -88,6 +118,12 @@ class GuardedApp(App):
         if problem is not None:
             log.warning("refused a request: %s", problem)
             return BoltResponse(status=400, body="")
+        foreign = request_teams(req.body) - {self.team_id} if self.team_id else set()
+        if foreign:
+            named = ",".join("".join(c for c in t[:32] if c.isalnum()) for t in sorted(foreign))
+            log.warning("refused a request from another workspace team=%s", named[:100])
+            text = "This app serves another Slack workspace." if "command" in req.body else ""
+            return BoltResponse(status=200, body=text)
         return super().dispatch(req)
 
 
