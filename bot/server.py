@@ -160,9 +160,29 @@ def run_http(app: App, signing_secret: str, port: int) -> None:
     server.run()
 
 
+# Socket Mode: the SDK pings every SOCKET_PING_INTERVAL_S and drops a socket with no pong for
+# over 4 intervals, then reconnects (12-15 s after a silent drop; Bolt's default of 10 s made it
+# 40-50 s). Health says 503 as soon as pongs are SOCKET_STALE_S late, before the SDK gives up.
+SOCKET_PING_INTERVAL_S = 3
+SOCKET_STALE_S = 2 * SOCKET_PING_INTERVAL_S + 1
+
+
+def socket_healthy(client: Any, now: Callable[[], float] = time.time) -> bool:
+    """Whether the Socket Mode client's current session is open and answering pings."""
+    session = getattr(client, "current_session", None)
+    if session is None or not session.is_active():
+        return False
+    # The SDK records, on each pong, the time its ping was sent; before the first pong, the
+    # time of the first ping (None before any ping: just connected).
+    since = session.last_ping_pong_time or getattr(session, "_first_ping_time", None)
+    return since is None or now() - float(since) <= SOCKET_STALE_S
+
+
 def run_socket_mode(app: App, settings: Settings, port: int) -> None:
-    handler = SocketModeHandler(app, app_token=settings.app_token)
-    health = http_server(health_app(handler.client.is_connected), port, threads=1)
+    handler = SocketModeHandler(
+        app, app_token=settings.app_token, ping_interval=SOCKET_PING_INTERVAL_S
+    )
+    health = http_server(health_app(lambda: socket_healthy(handler.client)), port, threads=1)
     threading.Thread(target=health.run, name="health", daemon=True).start()
     log.info("mode: Socket Mode (health on port %s%s)", health.effective_port, HEALTH_PATH)
     handler.start()

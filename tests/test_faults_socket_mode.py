@@ -74,3 +74,43 @@ def test_health_reports_a_dropped_socket_and_its_recovery(
     monkeypatch.setattr(SocketModeHandler, "start", start)
     server.serve(settings, port=port)
     assert seen == [503, 200, 503, 200]
+
+
+NOW = 1_800_000_000.0
+
+
+def test_health_is_503_once_pongs_stop_before_the_sdk_drops_the_socket(
+    sockets: list[socket.socket],
+) -> None:
+    class Client:
+        current_session: Connection | None = None
+
+    client = Client()
+    assert not server.socket_healthy(client, now=lambda: NOW)
+    client.current_session = _session(sockets)
+    assert server.socket_healthy(client, now=lambda: NOW)  # just connected, no ping yet
+    client.current_session._first_ping_time = NOW  # type: ignore[attr-defined]
+    client.current_session.last_ping_pong_time = NOW
+    assert server.socket_healthy(client, now=lambda: NOW + server.SOCKET_PING_INTERVAL_S)
+    # the TCP connection went quiet: the socket is still "active", but no pong comes back
+    assert not server.socket_healthy(client, now=lambda: NOW + server.SOCKET_STALE_S + 1)
+    assert server.SOCKET_STALE_S < 4 * server.SOCKET_PING_INTERVAL_S  # 503 before the drop
+
+
+def test_serve_pings_often_enough_to_reconnect_a_silent_socket_within_20_s(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_knowledge(tmp_path / "knowledge", pages=PAGES)
+    settings = replace(
+        slack_settings(fake_slack, tmp_path, tmp_path / "index.sqlite3"), app_token="xapp-test"
+    )
+    intervals: list[float] = []
+
+    def start(handler: SocketModeHandler) -> None:
+        intervals.append(handler.client.ping_interval)
+        handler.client.close()
+
+    monkeypatch.setattr(SocketModeHandler, "start", start)
+    server.serve(settings, port=free_port())
+    # the SDK drops a socket after 4 intervals without a pong, checking once an interval
+    assert intervals and 4 * intervals[0] + intervals[0] <= 20
