@@ -26,7 +26,18 @@ def quiet_slack_loggers() -> logging.Logger:
     # Bolt copies the root logger's level onto its own loggers unless handed one.
     app_logger = logging.getLogger("slack_bolt.MutualsAssistant")
     app_logger.setLevel(max(logging.INFO, logging.getLogger("slack_bolt").getEffectiveLevel()))
+    if not any(isinstance(f, _ClientGivenOnPurpose) for f in app_logger.filters):
+        app_logger.addFilter(_ClientGivenOnPurpose())
     return app_logger
+
+
+class _ClientGivenOnPurpose(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused.": Bolt reads
+    SLACK_BOT_TOKEN from the environment itself, and the client we give it is built from that
+    same token (`web_client`), so nothing is unused; the warning would only alarm operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 # One Web API call may hold a listener thread this long (per try): see bot.slack.pool.
