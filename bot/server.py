@@ -19,8 +19,8 @@ from bot.app import build_app
 from bot.data.db import DataStore
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
-from bot.slack.client import quiet_slack_loggers
 from bot.slack import gate
+from bot.slack.client import quiet_slack_loggers
 from bot.slack.gate import guarded
 from indexer import spelling
 from indexer.live import LiveIndex

@@ -89,7 +89,7 @@ def test_report_gaps_prints_a_table_and_writes_csv(data_path: Path, tmp_path: Pa
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == '"question","count","last_asked","declined","not_helpful","from"'
     assert lines[1].startswith('"Travel policy??","3",')
-    assert lines[2].startswith('"\'=cmd')
+    assert lines[2].startswith("\"'=cmd")
     assert "wrote 2 groups" in result.output
 
 

@@ -19,6 +19,7 @@ from fakeslack import RESPONSE
 from registration_payloads import submission_body
 from slack_harness import Slack
 from slack_requests import ASKER, FORM, TEAM_ID, action_body, message
+from sqlite_utils import Database
 
 from bot.answers import blocks
 from bot.answers.service import ask
@@ -28,7 +29,6 @@ from bot.registrations.store import get_registration, list_registrations, save_r
 from bot.registrations.views import BUSY_ERROR
 from bot.registrations.views import block_id as form_block
 from bot.slack import ids
-from sqlite_utils import Database
 
 pytest_plugins = ["slack_fixtures"]
 
