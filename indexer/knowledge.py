@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from indexer.author_notes import check_author_notes
 from indexer.model import (
     Document,
     Knowledge,
@@ -17,7 +18,6 @@ from indexer.model import (
     Section,
     Source,
 )
-from indexer.author_notes import check_author_notes
 from indexer.pages import load_page
 from indexer.parsing import relative
 from indexer.supersession import check_supersession

@@ -47,7 +47,7 @@ def check_supersession(documents: list[Document], problems: list[Problem]) -> No
         for ref, line in markers.superseded_by:
             old = sections.get(ref)
             if old is not None and new.id not in _refs(old.section.markers.supersedes):
-                reason = f"says 'Superseded by: {ref}' but {ref} does not say 'Supersedes: {new.id}'"
+                reason = f"says 'Superseded by: {ref}', but {ref} does not say it supersedes this"
                 problems.append(Problem(new.doc.path, line, reason))
         for ref, _ in markers.supersedes:
             if (old := sections.get(ref)) is not None and _stale(old, new):

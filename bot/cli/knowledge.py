@@ -22,9 +22,13 @@ from indexer.search import IndexUnavailable, SearchIndex
 
 @click.command()
 @knowledge_option
-@click.option("--sources", "sources_dir", type=click.Path(path_type=Path, file_okay=False,
-              exists=True), help="Also check that under 3% of the knowledge's 10-word runs "
-              "occur in the files of this directory (the sources it was written from).")  # fmt: skip
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also check that under 3% of the knowledge's 10-word runs occur in the files of "
+    "this directory (the sources it was written from).",
+)
 def check(knowledge_dir: Path | None, sources_dir: Path | None) -> None:
     """Validate the knowledge; list every problem with file, line and reason."""
     root, _ = paths(knowledge_dir, None)
