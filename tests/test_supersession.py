@@ -17,27 +17,69 @@ from tests.conftest import SHIPPED_KNOWLEDGE, write_knowledge
 # Each subject whose older answer is no longer the latest: the older passages, the newer one,
 # and a phrase that the older passage must use to say what replaced it.
 SUPERSEDED = [
-    ("MyCSP ownership", ["mycsp#who-owned-mycsp-at-launch-in-2012",
-                         "mycsp#how-did-mycsp-s-ownership-change-in-2014",
-                         "source-discrepancies#what-were-the-mycsp-ownership-shares-42-33-25-40-35-25-or-51-24-25"],
-     "mycsp#who-owns-mycsp-now", "2018"),
-    ("who runs the Civil Service Pension Scheme", ["mycsp#how-big-is-mycsp-and-is-its-contract-still-running"],
-     "mycsp#does-mycsp-still-run-the-civil-service-pension-scheme", "1 december 2025"),
-    ("regulation 77 -> section 33", ["reserving-contracts#what-is-regulation-77-of-the-public-contracts-regulations-2015"],
-     "reserving-contracts#what-does-section-33-of-the-procurement-act-2023-allow", "24 february 2025"),
-    ('"around 100" mutuals', ["what-is-a-public-service-mutual#how-many-public-service-mutuals-were-there-from-2010-to-2013",
-                              "what-is-a-public-service-mutual#why-do-the-counts-of-public-service-mutuals-differ"],
-     "what-is-a-public-service-mutual#how-many-public-service-mutuals-are-there-now", "approximately 115"),
-    ("MSP2 -> no programme since March 2020", ["mutuals-support-programme#what-was-mutuals-support-programme-2",
-                                               "starting-a-mutual#what-support-is-available-for-staff-starting-a-mutual"],
-     "support-since-2017#is-there-a-government-support-programme-for-public-service-mutuals-now", "march 2020"),
-    ("LGPS Fair Deal", ["tupe-and-pensions#does-the-new-fair-deal-apply-to-local-authority-staff"],
-     "pensions-since-2016#does-the-new-fair-deal-now-apply-to-local-government-pensions", "22 december 2025"),
-    ("Epic CIC", ["pathfinder-outcomes#what-happened-to-the-kensington-and-chelsea-youth-services-pathfinder"],
-     "mutuals-since-2016#what-happened-to-epic-cic-the-kensington-and-chelsea-youth-mutual", "april 2020"),
-    ("EOT rules", ["legal-forms#what-is-an-employee-ownership-trust"],
-     "employee-ownership-trusts-2025#what-changed-for-employee-ownership-trusts-in-the-finance-act-2025", "finance act 2025"),
-]  # fmt: skip
+    (
+        "MyCSP ownership",
+        [
+            "mycsp#who-owned-mycsp-at-launch-in-2012",
+            "mycsp#how-did-mycsp-s-ownership-change-in-2014",
+            "source-discrepancies#what-were-the-mycsp-ownership-shares-42-33-25-40-35-25-or-51-24-25",
+        ],
+        "mycsp#who-owns-mycsp-now",
+        "2018",
+    ),
+    (
+        "who runs the Civil Service Pension Scheme",
+        ["mycsp#how-big-is-mycsp-and-is-its-contract-still-running"],
+        "mycsp#does-mycsp-still-run-the-civil-service-pension-scheme",
+        "1 december 2025",
+    ),
+    (
+        "regulation 77 -> section 33",
+        ["reserving-contracts#what-is-regulation-77-of-the-public-contracts-regulations-2015"],
+        "reserving-contracts#what-does-section-33-of-the-procurement-act-2023-allow",
+        "24 february 2025",
+    ),
+    (
+        '"around 100" mutuals',
+        [
+            "what-is-a-public-service-mutual#how-many-public-service-mutuals-were-there-from-2010-"
+            "to-2013",
+            "what-is-a-public-service-mutual#why-do-the-counts-of-public-service-mutuals-differ",
+        ],
+        "what-is-a-public-service-mutual#how-many-public-service-mutuals-are-there-now",
+        "approximately 115",
+    ),
+    (
+        "MSP2 -> no programme since March 2020",
+        [
+            "mutuals-support-programme#what-was-mutuals-support-programme-2",
+            "starting-a-mutual#what-support-is-available-for-staff-starting-a-mutual",
+        ],
+        "support-since-2017#is-there-a-government-support-programme-for-public-service-mutuals-now",
+        "march 2020",
+    ),
+    (
+        "LGPS Fair Deal",
+        ["tupe-and-pensions#does-the-new-fair-deal-apply-to-local-authority-staff"],
+        "pensions-since-2016#does-the-new-fair-deal-now-apply-to-local-government-pensions",
+        "22 december 2025",
+    ),
+    (
+        "Epic CIC",
+        [
+            "pathfinder-outcomes#what-happened-to-the-kensington-and-chelsea-youth-services-pathfinder"
+        ],
+        "mutuals-since-2016#what-happened-to-epic-cic-the-kensington-and-chelsea-youth-mutual",
+        "april 2020",
+    ),
+    (
+        "EOT rules",
+        ["legal-forms#what-is-an-employee-ownership-trust"],
+        "employee-ownership-trusts-2025#what-changed-for-employee-ownership-trusts-in-the-"
+        "finance-act-2025",
+        "finance act 2025",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
