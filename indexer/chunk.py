@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from indexer.knowledge import Document, Knowledge, Pathfinder, Source
+from indexer.parsing import slug
 
 MAX_WORDS = 220  # a section longer than this is split at paragraph boundaries
 PATHFINDERS_DOC = "pathfinders"
@@ -39,11 +40,6 @@ def passages(knowledge: Knowledge) -> list[Passage]:
         result.append(_pathfinder_overview(knowledge.pathfinders))
         result.extend(_pathfinder_passage(p) for p in knowledge.pathfinders)
     return result
-
-
-def slug(text: str) -> str:
-    """A lowercase-hyphenated id fragment."""
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "section"
 
 
 def _document_passages(doc: Document) -> Iterator[Passage]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from indexer.author_notes import check_author_notes
 from indexer.model import (
     Document,
     Knowledge,
@@ -19,6 +20,7 @@ from indexer.model import (
 )
 from indexer.pages import load_page
 from indexer.parsing import relative
+from indexer.supersession import check_supersession
 from indexer.tables import PATHFINDER_COLUMNS, load_pathfinders, load_synonyms
 
 __all__ = [
@@ -55,6 +57,8 @@ def load_knowledge(root: Path | str) -> Knowledge:
         if doc is not None:
             documents.append(doc)
     _check_duplicate_ids([(d.id, d.path, 1) for d in documents], problems)
+    check_supersession(documents, problems)
+    check_author_notes(documents, problems)
     pathfinders = load_pathfinders(root / "pathfinders.csv", root, problems)
     _check_duplicate_ids([(p.id, "pathfinders.csv", p.line) for p in pathfinders], problems)
     synonyms = load_synonyms(root / "synonyms.yaml", root, problems)

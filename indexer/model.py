@@ -33,12 +33,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Markers:
+    """A section's supersession marker lines (never part of its text), each with its line."""
+
+    supersedes: tuple[tuple[str, int], ...] = ()  # ("page#section-id", line)
+    superseded_by: tuple[tuple[str, int], ...] = ()
+    historical: bool = False
+
+
+@dataclass(frozen=True)
 class Section:
     heading: str
     text: str
     line: int
     sources: tuple[Source, ...] = ()  # empty: the page's sources apply
     as_of: dt.date | None = None  # None: the page's date applies
+    markers: Markers = field(default_factory=Markers)
 
 
 @dataclass(frozen=True)

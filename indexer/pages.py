@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from indexer.model import Document, Problem, Section, Source
+from indexer.model import Document, Markers, Problem, Section, Source
 from indexer.parsing import as_date, parse_yaml, read_text
 
 _URL = re.compile(r"^https?://[^\s<>]+$")
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 OVERVIEW = "Overview"  # the heading given to a page's text before its first `##`
 _CITATION = re.compile(r"^\s*Sources:(?P<rest>.*)$")
+_MARKER = re.compile(r"^\s*(?P<key>Supersedes|Superseded by|Historical):(?P<value>.*)$")
+_REF = re.compile(r"^[a-z0-9][a-z0-9-]*#[a-z0-9][a-z0-9-]*$")
 _CITED = re.compile(r"^\s*(?P<numbers>\d+(?:\s*,\s*\d+)*)\s*(?:;\s*as of\s+(?P<date>\S+))?\s*$")
 
 
@@ -161,8 +163,36 @@ def _section(
         else:
             cited = _cited(parts["numbers"], sources, rel, number, problems)
             as_of = as_date(parts["date"], rel, number, problems)
+    markers, body = _markers(body, rel, problems)
     text = "\n".join(t for _, t in body).strip()
-    return Section(heading, text, line, cited, as_of) if text else None
+    return Section(heading, text, line, cited, as_of, markers) if text else None
+
+
+def _markers(
+    body: list[tuple[int, str]], rel: str, problems: list[Problem]
+) -> tuple[Markers, list[tuple[int, str]]]:
+    """Take the marker lines (`Supersedes:`, `Superseded by:`, `Historical:`) out of a body."""
+    links: dict[str, list[tuple[str, int]]] = {"Supersedes": [], "Superseded by": []}
+    historical, rest = False, []
+    for number, text in body:
+        match = _MARKER.match(text)
+        if match is None:
+            rest.append((number, text))
+            continue
+        key, value = match["key"], match["value"].strip()
+        if key == "Historical":
+            if value.casefold() not in ("yes", "no"):
+                problems.append(Problem(rel, number, "a marker line reads 'Historical: yes'"))
+            historical = historical or value.casefold() == "yes"
+            continue
+        for ref in (r.strip() for r in value.split(",")):
+            if _REF.match(ref):
+                links[key].append((ref, number))
+            else:
+                reason = f"{key}: {ref!r} is not a section id (page#section-id)"
+                problems.append(Problem(rel, number, reason))
+    markers = Markers(tuple(links["Supersedes"]), tuple(links["Superseded by"]), historical)
+    return markers, rest
 
 
 def _cited(

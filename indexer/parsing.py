@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
@@ -59,3 +60,8 @@ def as_date(value: object, rel: str, line: int, problems: list[Problem]) -> dt.d
 def relative(path: Path, root: Path) -> str:
     """`path` as problems name it: relative to the knowledge directory, with forward slashes."""
     return path.relative_to(root).as_posix()
+
+
+def slug(text: str) -> str:
+    """A lowercase-hyphenated id fragment (a section's id is its heading's slug)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "section"

@@ -12,7 +12,7 @@ from indexer.search import SearchIndex
 @pytest.mark.parametrize(
     ("question", "doc_id", "fact"),
     [
-        ("What is MyCSP?", "mycsp", "administers the Civil Service pension schemes"),
+        ("What is MyCSP?", "mycsp", "administered the Civil Service pension schemes"),
         ("what happened to the Swindon pathfinder?", "pathfinder-outcomes", "SEQOL"),
         ("mycps launch date", "mycsp", "2012"),  # a typo is corrected
         ("what's a community interest company", "legal-forms", "limited company"),

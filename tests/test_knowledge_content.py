@@ -103,3 +103,32 @@ def test_contacts_say_which_are_historic(kb: Knowledge) -> None:
     page = next(d for d in kb.documents if d.id == "contacts")
     assert "historic" in " ".join(s.text for s in page.sections).casefold()
     assert kb.contact  # declined answers name a human contact
+
+
+def test_the_declined_answers_contact_is_the_latest_sourced_one_with_its_date(
+    kb: Knowledge,
+) -> None:
+    assert "mutuals@culture.gov.uk" in kb.contact
+    assert "Start a public service mutual" in kb.contact and "June 2018" in kb.contact
+
+
+@pytest.mark.parametrize(
+    "versions",
+    [
+        ("over 110", "approximately 115"),  # the later DCMS counts
+        ("£572k", "£57,000"),  # 2017 funding
+        ("30 september 2019", "18 october 2019"),  # definition consultation close
+        ("24 february 2025", "25 february 2025"),  # Procurement Act start
+        ("3 to 6 months", "six months"),  # CSPS lead time
+        ("ten years", "seven", "five years"),  # Capita contract length
+        ("£1.06bn", "£1.2bn"),  # Sirona contract
+        ("17 july 2025", "21 july"),  # Civil Society Covenant
+        ("£87.9bn", "£165.7bn"),  # co-operative sector
+    ],
+)
+def test_later_disagreements_are_listed_with_both_versions(
+    kb: Knowledge, versions: tuple[str, ...]
+) -> None:
+    page = next(d for d in kb.documents if d.id == "source-discrepancies")
+    text = " ".join(s.text for s in page.sections).casefold()
+    assert all(v in text for v in versions), versions

@@ -14,13 +14,22 @@ from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_quest
 from bot.cli.common import index_option, knowledge_option, paths
 from bot.dates import format_date
 from indexer.build import build_index, ensure_index
+from indexer.chunk import passages
 from indexer.knowledge import KnowledgeError, load_knowledge
+from indexer.overlap import MAX_SHARE, overlap, source_texts
 from indexer.search import IndexUnavailable, SearchIndex
 
 
 @click.command()
 @knowledge_option
-def check(knowledge_dir: Path | None) -> None:
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also check that under 3% of the knowledge's 10-word runs occur in the files of "
+    "this directory (the sources it was written from).",
+)
+def check(knowledge_dir: Path | None, sources_dir: Path | None) -> None:
     """Validate the knowledge; list every problem with file, line and reason."""
     root, _ = paths(knowledge_dir, None)
     try:
@@ -33,6 +42,15 @@ def check(knowledge_dir: Path | None) -> None:
         f"ok: {len(kb.documents)} documents, {sections} sections, "
         f"{len(kb.pathfinders)} pathfinders, {len(kb.synonyms)} synonym groups"
     )
+    if sources_dir is not None:
+        shared = overlap((p.text for p in passages(kb)), source_texts(sources_dir))
+        verdict = "ok" if shared.share < MAX_SHARE else "too much copied"
+        click.echo(
+            f"{verdict}: {shared.share:.2%} of the knowledge's 10-word runs occur in "
+            f"{sources_dir} ({shared.shared} of {shared.total}; the limit is {MAX_SHARE:.0%})"
+        )
+        if shared.share >= MAX_SHARE:
+            sys.exit(1)
 
 
 @click.command()

@@ -1,0 +1,31 @@
+"""Text written for authors, not for the people asking: it must not reach an answer."""
+
+from __future__ import annotations
+
+import re
+
+from indexer.model import Document, Problem
+
+# Phrases that address whoever writes or answers, not the member of staff reading the answer.
+AUTHOR_NOTE = re.compile(
+    r"\b(?:TODO|FIXME|TBC|XXX)\b"
+    r"|\bnotes? (?:to|for) (?:authors?|editors?|writers?|self)\b"
+    r"|\b(?:should|must) be (?:given|mentioned|stated|said|shown|noted|used) when answering\b"
+    r"|\bwhen answering\b"
+    r"|\ban answer (?:should|must)\b"
+    r"|\b(?:the )?(?:bot|assistant) (?:should|must)\b"
+    r"|\bfor the bot\b",
+    re.IGNORECASE,
+)
+
+
+def check_author_notes(documents: list[Document], problems: list[Problem]) -> None:
+    """Report every section (and summary) with a phrase that is a note for authors."""
+    for doc in documents:
+        if match := AUTHOR_NOTE.search(doc.summary):
+            problems.append(Problem(doc.path, 1, f"note for authors in the summary: {match[0]!r}"))
+        for section in doc.sections:
+            for offset, line in enumerate(section.text.splitlines(), start=1):
+                if match := AUTHOR_NOTE.search(line):
+                    reason = f"note for authors, not for readers: {match[0]!r}"
+                    problems.append(Problem(doc.path, section.line + offset, reason))
