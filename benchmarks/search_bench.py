@@ -12,6 +12,12 @@ call, the fastest of --repeats rounds so that other work on a shared machine doe
 decide the p99 (--repeats 1 gives raw single-shot times). Memory comes from tracemalloc
 during a second, separately traced build: the build's peak and what the index still holds.
 Exits 1 if any top-10 of ours differs from BM25Okapi's (ids or scores beyond 1e-9).
+
+The "ours with answer" row is the whole answer path of `mutuals ask` and Slack over a real
+SearchIndex of the same passages written as text (sentences of about 15 words): the query's
+analysis and spelling check, exact BM25 top-10, word weights, re-ranking, the decision and
+sentence choice (`bot.answers.compose.answer_question`). Its build column is the index load
+(analysis of every passage and the speller's word list), untraced.
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bot.answers.compose import answer_question  # noqa: E402
+from indexer.analyse import Analyser  # noqa: E402
 from indexer.bm25 import BM25  # noqa: E402
+from indexer.search import IndexedPassage, IndexInfo, SearchIndex  # noqa: E402
 
 try:
     import bm25s
@@ -189,8 +198,34 @@ def bench_size(
 
     if bm25s is not None:
         rows.append(bench_bm25s(corpus, queries, repeats))
+    rows.append(bench_answers(corpus, queries, repeats))
     mismatches = sum(not same_top(ours.top_k(q, K), reference_top(okapi, q)) for q in okapi_queries)
     return rows, len(okapi_queries), mismatches
+
+
+def as_text(tokens: Tokens) -> str:
+    """A passage's tokens written as sentences of about 15 words."""
+    sentences = [" ".join(tokens[i : i + 15]) for i in range(0, len(tokens), 15)]
+    return " ".join(s[:1].upper() + s[1:] + "." for s in sentences)
+
+
+def bench_answers(corpus: list[Tokens], queries: list[Tokens], repeats: int) -> Row:
+    """The whole answer path over a SearchIndex of the passages as text."""
+    analyser = Analyser()
+    start = time.perf_counter()
+    passages = [
+        IndexedPassage(f"doc{i // 50}#s{i}", f"doc{i // 50}", "Guidance", f"Section {i}",
+                       as_text(tokens), "https://example.org/guidance", "2020-01-01", ())
+        for i, tokens in enumerate(corpus)
+    ]  # fmt: skip
+    tokens = [analyser.tokens(p.text) for p in passages]
+    info = IndexInfo("bench", "", len(corpus) // 50, len(passages), "", "the team")
+    index = SearchIndex(passages, tokens, analyser, info)
+    built = Build(time.perf_counter() - start, float("nan"), float("nan"))
+    texts = [" ".join(q) for q in queries]
+    times = latencies(lambda q: answer_question(index, " ".join(q)), queries, repeats)
+    answered = sum(answer_question(index, t).answered for t in texts)
+    return Row(len(corpus), "ours with answer", built, times, f"{answered} answered")
 
 
 def bench_bm25s(corpus: list[Tokens], queries: list[Tokens], repeats: int) -> Row:

@@ -1,29 +1,31 @@
 """The one analyser: the only place where text becomes search tokens.
 
 Passages and queries go through the same steps: Unicode normalisation and case folding,
-tokenising that keeps meaningful forms (``DE&S``, ``£10m``, ``2011``), synonym and acronym
-groups matched as phrases (before stop words, so "spin out" survives), English stop words,
-and Snowball stemming.
+tokenising that keeps meaningful forms (``DE&S``, ``£10m``, ``2011``), everyday shorthand
+read as the words it stands for ("ppl", "govt"), synonym and acronym groups matched as phrases
+(before stop words, so "spin out" survives; a group's capitalised names only where written as
+names), English stop words, and Snowball stemming.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
 # Bump when the tokens of a passage would change (here or in indexer/build.py), so that
 # index files built before are rebuilt.
-ANALYSER_VERSION = "4"
+ANALYSER_VERSION = "5"
 SENTENCE_CACHE = 8192  # sentences whose token sets an analyser keeps
 
 _TOKEN = re.compile(
     r"£?\d+(?:[.,]\d+)*(?:bn|m|k|%)?"  # numbers and sums: 2011, £10m, 1,000, 25%
     r"|[^\W_]+(?:[&'’][^\W_]+)*",  # words, keeping DE&S and MyCSP's
-    re.UNICODE,
+    re.UNICODE | re.IGNORECASE,
 )
 
 STOP_WORDS = frozenset(
@@ -39,7 +41,8 @@ STOP_WORDS = frozenset(
     who who's whom why why's will with won't would wouldn't you your yours yourself yourselves
     also get got tell know please thanks thank hi hello hey us s t via actually really list
     something anything anyone someone thing things stuff kind sort vs versus etc mean want
-    need like just even ever still i'm i've can't yes ok okay
+    need like just even ever still i'm i've can't yes ok okay we're you're they're we've
+    you've they've we'd you'd they'd we'll you'll they'll i'll i'd it'll
     """.split()
 )
 
@@ -56,18 +59,129 @@ FRAMING_WORDS = frozenset(
     find found use used using look looking help idea ideas better best good bad less least
     stop stopped stopping start started prove proved show shows explain criteria details
     info information question questions answer answers one ones side sides mostly actual
-    often usually basically generally
+    often usually basically generally think thinking thought wonder wondering pick choose
+    chose consider considering hope hoping try trying ask asking asked curious sure unsure
+    anybody somebody possible possibly whether
     """.split()
 )
 
 
+# Shorthand people type in chat, read as the words it stands for (before anything else, so
+# "whats" is a stop word like "what's" and "govt" matches "government").
+SHORTHAND = {
+    "whats": "what's",
+    "wats": "what's",
+    "wot": "what",
+    "wht": "what",
+    "hows": "how's",
+    "whos": "who's",
+    "wheres": "where's",
+    "whens": "when's",
+    "thats": "that's",
+    "im": "i'm",
+    "ive": "i've",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "cant": "can't",
+    "wont": "won't",
+    "isnt": "isn't",
+    "arent": "aren't",
+    "wasnt": "wasn't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "shouldnt": "shouldn't",
+    "wouldnt": "wouldn't",
+    "couldnt": "couldn't",
+    "u": "you",
+    "ur": "your",
+    "w": "with",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "thnx": "thanks",
+    "ty": "thanks",
+    "ta": "thanks",
+    "cos": "because",
+    "coz": "because",
+    "cuz": "because",
+    "bc": "because",
+    "b4": "before",
+    "abt": "about",
+    "tho": "though",
+    "thru": "through",
+    "wanna": "want to",
+    "gonna": "going to",
+    "gotta": "got to",
+    "dunno": "don't know",
+    "ppl": "people",
+    "peeps": "people",
+    "govt": "government",
+    "gov": "government",
+    "govts": "governments",
+    "dept": "department",
+    "depts": "departments",
+    "regs": "regulations",
+    "reg": "regulation",
+    "admin": "administration",
+    "info": "information",
+    "org": "organisation",
+    "orgs": "organisations",
+    "mgmt": "management",
+    "mgr": "manager",
+    "approx": "approximately",
+    "yr": "year",
+    "yrs": "years",
+    "num": "number",
+    "amt": "amount",
+    "esp": "especially",
+    "eg": "for example",
+    "ie": "that is",
+}
+
+# Words that make up small talk (greetings, thanks, sign-offs): a message of nothing else is
+# not a question (bot.answers.compose).
+SMALL_TALK_WORDS = frozenset(
+    """
+    hi hello hey hiya yo howdy morning afternoon evening good great thanks thank you cheers
+    ta ok okay cool nice lovely brilliant perfect awesome excellent bye goodbye all everyone
+    team folks guys much very lot lots so again there mate help test testing
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A text's tokens, the light ones among them, and the word each ordinary token came from
+    (a synonym's canonical term has none: it names the thing by definition)."""
+
+    tokens: list[str]
+    light: set[str]
+    origins: dict[str, Word]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as typed: folded for matching; whether it was written as a name (capitalised,
+    not at the start of the text)."""
+
+    folded: str
+    as_name: bool
+
+
 class Analyser:
-    """Turns text into tokens; one instance serves both passages and queries."""
+    """Turns text into tokens; one instance serves both passages and queries.
+
+    A synonym group's terms match whatever their case, except those written with capitals
+    (a `names:` group in synonyms.yaml): "My Civil Service Pension" names MyCSP, "my civil
+    service pension" is somebody's pension.
+    """
 
     def __init__(self, synonym_groups: Iterable[Sequence[str]] = ()):
         self._stemmer = Stemmer.Stemmer("english")
         self._stem = lru_cache(maxsize=100_000)(self._stemmer.stemWord)
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._names: dict[tuple[str, ...], str] = {}  # exact words, as capitalised
         self._longest = 1
         for group in synonym_groups:
             self._add_group(group)
@@ -75,21 +189,35 @@ class Analyser:
         self.token_set = lru_cache(maxsize=SENTENCE_CACHE)(self._token_set)
 
     def _add_group(self, group: Sequence[str]) -> None:
-        canonical = "_".join(self._words(group[0])) or group[0]
+        canonical = "_".join(w for w, _ in self._read(group[0])) or group[0].casefold()
         for term in group:
-            words = tuple(self._stem(w) for w in self._words(term))
-            if words:
-                self._phrases.setdefault(words, canonical)
-                self._longest = max(self._longest, len(words))
+            read = self._read(term)
+            if not read:
+                continue
+            if term != term.casefold():
+                self._names.setdefault(tuple(raw for _, raw in read), canonical)
+            else:
+                self._phrases.setdefault(tuple(self._stem(w) for w, _ in read), canonical)
+            self._longest = max(self._longest, len(read))
 
     @staticmethod
-    def _words(text: str) -> list[str]:
-        text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
-        return [_strip_possessive(w) for w in _TOKEN.findall(text)]
+    def _read(text: str) -> list[tuple[str, str]]:
+        """Each word of `text`: folded (shorthand read out), and as written."""
+        text = unicodedata.normalize("NFKC", text).replace("’", "'")
+        result = []
+        for raw in _TOKEN.findall(text):
+            raw = _strip_possessive(raw)
+            folded = raw.casefold()
+            expanded = SHORTHAND.get(folded)
+            if expanded is None:
+                result.append((folded, raw))
+            else:
+                result += [(w, w) for w in expanded.split()]
+        return result
 
     def words(self, text: str) -> list[str]:
         """The normalised words of `text`, before stop words, synonyms and stemming."""
-        return self._words(text)
+        return [w for w, _ in self._read(text)]
 
     def tokens(self, text: str) -> list[str]:
         """The search tokens of `text`, in order."""
@@ -105,35 +233,59 @@ class Analyser:
         Light tokens are the words that only spell out a synonym phrase (a query weighs the
         canonical term of "reg 77", not "reg") and question-framing words ("how long").
         """
-        words = self._words(text)
+        analysed = self.analyse_words(self._read(text))
+        return analysed.tokens, analysed.light
+
+    def analyse_query(self, text: str, correct: Callable[[list[str]], list[str]]) -> Analysed:
+        """A question's analysis, its words first put through `correct` (the speller)."""
+        read = self._read(text)
+        fixed = correct([w for w, _ in read])
+        return self.analyse_words(
+            [(new, raw if new == old else new) for (old, raw), new in zip(read, fixed, strict=True)]
+        )
+
+    def analyse_words(self, read: list[tuple[str, str]]) -> Analysed:
+        words = [w for w, _ in read]
+        raws = [r for _, r in read]
         light = {self._stem(w) for w in words if w in FRAMING_WORDS}
-        tokens = self._apply_synonyms([self._stem(w) for w in words], words, light)
-        return tokens, light - set(self._phrases.values())
+        stems = [self._stem(w) for w in words]
+        tokens, origins = self._apply_synonyms(stems, words, raws, light)
+        return Analysed(tokens, light - set(self._phrases.values()) - set(self._names.values()),
+                        origins)  # fmt: skip
+
+    def _phrase_at(self, stems: list[str], raws: list[str], i: int) -> tuple[int, str] | None:
+        for size in range(min(self._longest, len(stems) - i), 0, -1):
+            canonical = self._names.get(tuple(raws[i : i + size])) or self._phrases.get(
+                tuple(stems[i : i + size])
+            )
+            if canonical is not None:
+                return size, canonical
+        return None
 
     def _apply_synonyms(
-        self, stems: list[str], words: list[str], phrase_words: set[str]
-    ) -> list[str]:
+        self, stems: list[str], words: list[str], raws: list[str], phrase_words: set[str]
+    ) -> tuple[list[str], dict[str, Word]]:
         out: list[str] = []
+        origins: dict[str, Word] = {}
         i = 0
         while i < len(stems):
-            for size in range(min(self._longest, len(stems) - i), 0, -1):
-                canonical = self._phrases.get(tuple(stems[i : i + size]))
-                if canonical is None:
-                    continue
-                if size == 1:
-                    out.append(canonical)  # a one-word variant is the canonical term itself
-                else:
+            found = self._phrase_at(stems, raws, i)
+            if found is not None:
+                size, canonical = found
+                if size > 1:
                     kept = self._keep(stems[i : i + size], words[i : i + size])
                     phrase_words.update(kept)
                     out.extend(kept)
-                    out.append(canonical)
+                out.append(canonical)  # a one-word variant is the canonical term itself
                 i += size
-                break
-            else:
-                if words[i] not in STOP_WORDS:
-                    out.append(stems[i])
-                i += 1
-        return out
+                continue
+            if words[i] not in STOP_WORDS:
+                out.append(stems[i])
+                seen = origins.get(stems[i])
+                word = Word(words[i], i > 0 and raws[i][:1].isupper())
+                origins[stems[i]] = word if seen is None or word.as_name else seen
+            i += 1
+        return out, origins
 
     def _keep(self, stems: list[str], words: list[str]) -> list[str]:
         """The words of a matched phrase, each as its own one-word synonym if it has one."""
@@ -143,5 +295,12 @@ class Analyser:
         ]  # fmt: skip
 
 
+def is_small_talk(words: Sequence[str]) -> bool:
+    """Whether a message is only greetings, thanks and the like (with at least one of them)."""
+    return any(w in SMALL_TALK_WORDS for w in words) and all(
+        w in SMALL_TALK_WORDS or w in STOP_WORDS for w in words
+    )
+
+
 def _strip_possessive(word: str) -> str:
-    return word[:-2] if word.endswith("'s") and len(word) > 2 else word
+    return word[:-2] if word.casefold().endswith("'s") and len(word) > 2 else word

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.analyse import ANALYSER_VERSION, Analyser
+from indexer.analyse import ANALYSER_VERSION, Analyser, Word
 from indexer.bm25 import BM25
 from indexer.knowledge import Source
 from indexer.spelling import Speller
@@ -39,6 +40,7 @@ class Query:
     text: str
     tokens: list[str]
     light: frozenset[str]  # framing and phrase-spelling tokens (see Analyser.analyse)
+    origins: Mapping[str, Word] = field(default_factory=dict)  # token -> the word typed
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ class SearchIndex:
 
     def query(self, question: str) -> Query:
         """Analyse a question once, misspelt words corrected."""
-        words = self._speller.correct_all(self.analyser.words(question[:MAX_QUERY_CHARS]))
-        tokens, light = self.analyser.analyse(" ".join(words))
-        return Query(question, tokens, frozenset(light))
+        analysed = self.analyser.analyse_query(
+            question[:MAX_QUERY_CHARS], self._speller.correct_all
+        )
+        return Query(question, analysed.tokens, frozenset(analysed.light), analysed.origins)
 
     def search(self, question: str | Query, k: int = 5) -> list[Hit]:
         """The best k passages for a question, best first (ties broken by passage order)."""

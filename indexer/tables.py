@@ -109,26 +109,44 @@ def load_synonyms(path: Path, root: Path, problems: list[Problem]) -> tuple[tupl
     if not isinstance(groups, list):
         problems.append(Problem(rel, 1, "expected a mapping with a 'groups' list"))
         return ()
+    names = data.get("names", []) if isinstance(data, dict) else []
+    if not isinstance(names, list):
+        problems.append(Problem(rel, 1, "'names' must be a list of groups"))
+        names = []
     lines = text.splitlines()
-    result = []
-    for index, group in enumerate(groups):
-        line = _group_line(lines, index)
-        if not isinstance(group, list) or len(group) < 2:
-            problems.append(Problem(rel, line, "a synonym group must list at least two terms"))
-            continue
-        terms = tuple(str(t).strip().lower() for t in group)
-        if not all(terms):
-            problems.append(Problem(rel, line, "a synonym group has an empty term"))
-            continue
-        result.append(terms)
+    result = [*_groups(groups, lines, "groups", rel, problems, keep_case=False)]
+    result += _groups(names, lines, "names", rel, problems, keep_case=True)
     return tuple(result)
 
 
-def _group_line(lines: list[str], index: int) -> int:
-    """The 1-based line of the index-th item of the top-level groups list."""
-    seen = -1
+def _groups(groups: list, lines: list[str], key: str, rel: str, problems: list[Problem],
+            keep_case: bool) -> list[tuple[str, ...]]:  # fmt: skip
+    """The term groups of one list; in `names`, every term but the canonical keeps its case
+    (it matches only where written so)."""
+    result = []
+    for index, group in enumerate(groups):
+        line = _group_line(lines, key, index)
+        if not isinstance(group, list) or len(group) < 2:
+            problems.append(Problem(rel, line, "a synonym group must list at least two terms"))
+            continue
+        terms = tuple(str(t).strip() for t in group)
+        if not all(terms):
+            problems.append(Problem(rel, line, "a synonym group has an empty term"))
+            continue
+        if keep_case and any(t == t.casefold() for t in terms[1:]):
+            problems.append(Problem(rel, line, "a name is written with its capitals"))
+            continue
+        result.append((terms[0].lower(), *(t if keep_case else t.lower() for t in terms[1:])))
+    return result
+
+
+def _group_line(lines: list[str], key: str, index: int) -> int:
+    """The 1-based line of the index-th item of the top-level list `key`."""
+    seen, inside = -1, False
     for number, line in enumerate(lines, start=1):
-        if re.match(r"^\s*-\s", line) and not re.match(r"^\s{6,}-", line):
+        if re.match(r"^[A-Za-z_]+\s*:", line):
+            inside = line.split(":", 1)[0].strip() == key
+        elif inside and re.match(r"^\s*-\s", line) and not re.match(r"^\s{6,}-", line):
             seen += 1
             if seen == index:
                 return number

@@ -1,36 +1,65 @@
-"""The team's labelled questions: the figures in README must not regress."""
+"""The labelled questions: the split is kept honest, and the figures in README do not regress."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, score
+from bot.answers.evaluate import EVAL_DIR, assistant, baseline, judge, load_parts, score, summarise
 from indexer.search import SearchIndex
+
+# The frozen test part's questions, sorted and joined by newlines: labels may be corrected,
+# the questions may not change (README, "Evaluation").
+FROZEN_TEST_SHA256 = "ed6dfce992d04808ec13f422df92a36b82626e4aa7b7468f9fbed66159a94713"
 
 
 @pytest.fixture(scope="module")
-def questions():  # type: ignore[no-untyped-def]
-    return load_questions(Path(__file__).resolve().parent.parent / EVAL_QUESTIONS)
+def parts():  # type: ignore[no-untyped-def]
+    return load_parts(Path(__file__).resolve().parent.parent / EVAL_DIR)
 
 
-def test_the_set_is_big_enough(questions) -> None:  # type: ignore[no-untyped-def]
-    assert sum(q.answerable for q in questions) >= 80
-    assert sum(not q.answerable for q in questions) >= 15
+def test_the_parts_are_big_enough(parts) -> None:  # type: ignore[no-untyped-def]
+    everything = parts["test"] + parts["dev"]
+    assert len(everything) >= 400
+    assert sum(not q.answerable for q in everything) >= 60
+    assert sum(q.answerable for q in parts["test"]) >= 150
+    assert sum(not q.answerable for q in parts["test"]) >= 30
 
 
-def test_every_label_names_a_real_passage(questions, shipped_index: SearchIndex) -> None:  # type: ignore[no-untyped-def]
-    ids = {p.id for p in shipped_index.passages}
-    assert {pid for q in questions for pid in q.passages} <= ids
+def test_the_test_part_is_frozen(parts) -> None:  # type: ignore[no-untyped-def]
+    questions = sorted(q.question for q in parts["test"])
+    assert hashlib.sha256("\n".join(questions).encode()).hexdigest() == FROZEN_TEST_SHA256
 
 
-def test_figures_do_not_regress(questions, shipped_index: SearchIndex) -> None:  # type: ignore[no-untyped-def]
-    ours = score(questions, assistant(shipped_index))
-    assert ours.answer_at_1 >= 0.85
-    assert ours.recall_at_3 >= 0.95
-    assert ours.unanswerable_declined >= 0.90
-    assert ours.answerable_declined <= 0.05
-    base = score(questions, baseline(shipped_index))
+def test_no_fact_is_in_both_parts(parts) -> None:  # type: ignore[no-untyped-def]
+    test_facts = {q.fact_id for q in parts["test"] if q.fact_id}
+    assert not test_facts & {q.fact_id for q in parts["dev"] if q.fact_id}
+
+
+def test_every_label_names_a_real_passage_that_states_a_fact(
+    parts, shipped_index: SearchIndex
+) -> None:  # type: ignore[no-untyped-def]
+    texts = {p.id: p.text.casefold() for p in shipped_index.passages}
+    for q in parts["test"] + parts["dev"]:
+        assert set(q.passages) <= texts.keys(), q.question
+        if q.answerable:
+            assert q.facts, q.question
+
+
+@pytest.fixture(scope="module")
+def test_results(parts, shipped_index: SearchIndex):  # type: ignore[no-untyped-def]
+    return summarise(judge(parts["test"], assistant(shipped_index)))
+
+
+def test_figures_on_the_frozen_test_part_do_not_regress(
+    parts, test_results, shipped_index: SearchIndex
+) -> None:  # type: ignore[no-untyped-def]
+    ours = test_results
+    assert ours.answer_at_1 >= 0.70
+    assert ours.passage_at_1 >= 0.75
+    assert ours.unanswerable_declined >= 0.50
+    base = score(parts["test"], baseline(shipped_index))
     assert ours.answer_at_1 >= base.answer_at_1 + 0.10
     assert ours.mrr > base.mrr

@@ -28,7 +28,11 @@ PAGE_B = GOOD_PAGE.replace(
     "Its staff, the Cabinet Office and Equiniti each hold a share of MyCSP.",
 )
 VERSIONS = {"a": GOOD_PAGE, "b": PAGE_B}
-QUESTIONS = ["What does MyCSP do?", "Who owns MyCSP?", "What was SEQOL in Swindon?"]
+QUESTIONS = [
+    "What pension administration does MyCSP do?",
+    "Who owns MyCSP?",
+    "What was SEQOL in Swindon?",
+]
 
 
 def knowledge(root: Path, version: str) -> Path:

@@ -150,9 +150,13 @@ def test_answer_message_content() -> None:
     assert [e["action_id"] for e in register["elements"]] == [ids.OPEN_REGISTRATION]
 
 
-def test_declined_message_has_no_buttons() -> None:
+def test_declined_message_has_no_buttons_and_offers_the_closest_guidance_as_links() -> None:
     message = blocks.answer_message(_answer("nothing", answered=False), 3)
-    assert [b["type"] for b in message["blocks"]] == ["section"]
+    assert [b["type"] for b in message["blocks"]] == ["section", "context"]
+    closest = message["blocks"][1]["elements"][0]["text"]
+    assert closest.startswith("Closest guidance I hold: <https://")
+    assert closest.count("<https://") == 2  # the two nearest passages, as links only
+    assert "actions" not in json.dumps(message["blocks"])
 
 
 def test_slash_answer_restates_and_offers_share() -> None:

@@ -97,6 +97,8 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
     Register interest (its own block, so the feedback note that replaces the votes keeps it)."""
     blocks = [section(escape(answer.text))]
     if not answer.answered:
+        if answer.closest:
+            blocks.append(context(closest_text(answer.closest)))
         return blocks
     if answer.sources:
         blocks.append(context(sources_line(answer)))
@@ -123,6 +125,15 @@ def sources_line(answer: Answer) -> str:
     if answer.as_of:
         label += f" (as of {escape(format_date(answer.as_of))})"
     return f"{label}: " + " · ".join(link(s.url, s.title) for s in answer.sources)
+
+
+def closest_text(closest: tuple[Hit, ...]) -> str:
+    """A decline's nearest guidance, as links (it does not answer: it may be a start)."""
+    return "Closest guidance I hold: " + " · ".join(
+        link(h.passage.url, f"{h.passage.title}: {h.passage.section}" if h.passage.section
+             else h.passage.title)
+        for h in closest
+    )  # fmt: skip
 
 
 def related_text(related: tuple[Hit, ...]) -> str:

@@ -1,6 +1,10 @@
-"""Compose an answer from search hits: answered or declined, extractive, with sources.
+"""Compose an answer from search hits: answered, declined or small talk; extractive, sourced.
 
-Knows nothing of Slack; the same Answer feeds Block Kit, JSON and the terminal.
+Knows nothing of Slack's Web API; the same Answer feeds Block Kit, JSON and the terminal. The
+steps, each named: read the question as a person means it (bot.slack.text.readable), search
+(exact rank-bm25 scores), weigh its words and re-rank the candidates (bot.answers.confidence),
+decide, and choose the passage's sentences that state what was asked (dates for "when",
+figures for "how many", whole lists for "what are the steps").
 """
 
 from __future__ import annotations
@@ -9,21 +13,70 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.answers.confidence import Weighed, coverage, is_confident, weigh
+from bot.answers.confidence import (
+    THRESHOLDS,
+    Thresholds,
+    Weighed,
+    coverage,
+    covered,
+    is_confident,
+    rerank,
+    weigh,
+)
 from bot.dates import format_date
+from bot.slack.text import readable
+from indexer.analyse import is_small_talk
 from indexer.knowledge import Source
 from indexer.pages import OVERVIEW
 from indexer.search import Hit, SearchIndex
 
-MAX_ANSWER_WORDS = 80
+MAX_ANSWER_WORDS = 80  # beyond the first sentence and a whole list, answers stop here
 RELATED = 2
+CANDIDATES = 10  # how many BM25 hits re-ranking chooses from
 SHORT_FOLLOW_UP = 4  # a follow-up with fewer words than this borrows the thread's question
+CLOSEST = 2  # passages a decline offers as the closest guidance
 DEFAULT_CONTACT = "the public service mutuals policy team"
 
 DEFINITION_WINDOW = 5  # how far down the hits a defining passage may be promoted from
 _DEFINITION = re.compile(r"^\W*(what|who)(\s+|'|’)(is|are|was|were|s)\b", re.IGNORECASE)
 _DEFINING_HEADING = re.compile(r"^(what\s+(is|are|does|do)|who\s+(is|was))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
+
+# What a question asks for, and how a sentence that gives it looks.
+_ASKS = {
+    "date": re.compile(
+        r"\b(when|what (date|year|month|day)|which (year|month|date)|since when|how long ago|"
+        r"start(ed)? trading|until|deadline|come into force|in force)\b", re.IGNORECASE),
+    "figure": re.compile(
+        r"\b(how (many|much|big|large)|what (number|percentage|share|proportion|amount|size)|"
+        r"number of|percent|budget|cost|worth|value)\b", re.IGNORECASE),
+    "who": re.compile(r"^\W*(who|whom|whose)\b|\bwho\b", re.IGNORECASE),
+    "list": re.compile(
+        r"\b(steps|stages|conditions|criteria|requirements|options|phases|tests|"
+        r"what are the|list (of|the|all)|which (are|were) the)\b", re.IGNORECASE),
+}  # fmt: skip
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_GIVES = {
+    "date": re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE),
+    "figure": re.compile(
+        r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+        r"hundred|thousand|million|billion|half|third|quarter|dozen)\b", re.IGNORECASE),
+    "who": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|Le|de))+\b"),
+}  # fmt: skip
+
+SMALL_TALK_REPLIES = {
+    "thanks": "You're welcome! Ask me anything else about public service mutuals.",
+    "help": (
+        "I answer questions about public service mutuals from the guidance I hold: ask in "
+        "your own words, for example “what is a public service mutual?” or “do staff keep "
+        "their pensions if we spin out?”. `/mutuals help` lists everything I can do."
+    ),
+    "hello": (
+        "Hello! I answer questions about public service mutuals: try “what is MyCSP?” or "
+        "“can a contract be reserved for a mutual?”."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -33,40 +86,67 @@ class Answer:
     text: str
     as_of: str
     sources: tuple[Source, ...]
-    hits: tuple[Hit, ...]  # the best passage first, then related ones
+    hits: tuple[Hit, ...]  # the best passage first, then related ones (closest, if declined)
     took_ms: float
+    small_talk: bool = False  # a greeting or thanks: a friendly reply, not a decline
 
     @property
     def related(self) -> tuple[Hit, ...]:
         return self.hits[1 : 1 + RELATED] if self.answered else ()
 
     @property
+    def closest(self) -> tuple[Hit, ...]:
+        """For a decline, the nearest guidance (still a decline: offered as links only)."""
+        return () if self.answered or self.small_talk else self.hits[:CLOSEST]
+
+    @property
     def top_passage_id(self) -> str | None:
-        return self.hits[0].passage.id if self.hits else None
+        return self.hits[0].passage.id if self.hits and not self.small_talk else None
 
 
 def answer_question(
-    index: SearchIndex, question: str, k: int = 5, context: str | None = None
+    index: SearchIndex,
+    question: str,
+    k: int = 5,
+    context: str | None = None,
+    thresholds: Thresholds = THRESHOLDS,
 ) -> Answer:
     """Search and compose; `context` (a thread's first question) helps a short follow-up."""
     started = time.perf_counter()
-    query = question
-    if context and len(question.split()) < SHORT_FOLLOW_UP:
-        query = f"{context} {question}"
+    asked = readable(question)
+    if is_small_talk(index.analyser.words(asked)):
+        took = (time.perf_counter() - started) * 1000
+        return Answer(question, False, small_talk_reply(asked), "", (), (), took, True)
+    query = asked
+    if context and len(asked.split()) < SHORT_FOLLOW_UP:
+        query = f"{readable(context)} {asked}"
     analysed = index.query(query)
-    weighed = weigh(index, analysed)
-    found = tuple(index.search(analysed, k=max(k, 1 + RELATED)))
-    hits = prefer_definition(index, question, found, weighed)
+    weighed = weigh(index, analysed, thresholds)
+    found = index.search(analysed, k=max(k, CANDIDATES, 1 + RELATED))
+    hits = prefer_definition(
+        index, asked, tuple(rerank(index, found, weighed, thresholds)), weighed
+    )
     best = hits[0] if hits else None
-    if best is None or not is_confident(index, best, weighed):
+    if best is None or not is_confident(index, best, weighed, thresholds):
+        closest = tuple(h for h in hits[:k] if h.score > 0)
         text = declined_text(index.info.contact or DEFAULT_CONTACT)
         took = (time.perf_counter() - started) * 1000
-        return Answer(question, False, text, "", (), hits[:k], took)
-    text = extract(index, best, weighed)
+        return Answer(question, False, text, "", (), closest, took)
+    text = extract(index, best, weighed, asked)
     if best.passage.as_of:
         text += f" (As of {format_date(best.passage.as_of)}.)"
     took = (time.perf_counter() - started) * 1000
     return Answer(question, True, text, best.passage.as_of, best.passage.sources, hits[:k], took)
+
+
+def small_talk_reply(text: str) -> str:
+    """A short friendly reply to a greeting, thanks or a bare "help"."""
+    words = set(re.findall(r"[a-z]+", text.casefold()))
+    if words & {"thanks", "thank", "cheers", "ta", "thx", "ty", "great", "brilliant", "perfect"}:
+        return SMALL_TALK_REPLIES["thanks"]
+    if "help" in words:
+        return SMALL_TALK_REPLIES["help"]
+    return SMALL_TALK_REPLIES["hello"]
 
 
 def prefer_definition(
@@ -106,36 +186,105 @@ def declined_text(contact: str) -> str:
     )
 
 
-def extract(index: SearchIndex, hit: Hit, weighed: Weighed) -> str:
-    """The sentences of the passage that best match the query, in order, in ~80 words."""
-    sentences = split_sentences(hit.passage.text)
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    list_id: int | None  # the list it is an item of (None: running text)
 
-    def weight(sentence: str) -> float:
-        return sum(weighed.weights.get(t, 0.0) for t in index.analyser.token_set(sentence))
 
-    ranked = sorted(range(len(sentences)), key=lambda i: (-weight(sentences[i]), i))
-    chosen: list[int] = []
-    words = 0
-    for i in ranked:
-        size = len(sentences[i].split())
-        if chosen and words + size > MAX_ANSWER_WORDS:
-            continue
-        chosen.append(i)
-        words += size
-    text = " ".join(sentences[i] for i in sorted(chosen))
-    return _clip_words(text, MAX_ANSWER_WORDS)
+def extract(index: SearchIndex, hit: Hit, weighed: Weighed, question: str = "") -> str:
+    """The passage's sentences that state what was asked, in their order.
+
+    First the sentence that gives what the question asks for (a date, a figure, names) and
+    holds most of its weight, then sentences that add what is still missing, then the best of
+    the rest, up to ~80 words. A list is never cut: one item chosen brings the whole list and
+    the sentence that introduces it; "what are the steps" brings the best list whole.
+    """
+    sentences = passage_sentences(hit.passage.text)
+    tokens = [index.analyser.token_set(s.text) for s in sentences]
+    asks = {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+    gives = [
+        {kind for kind, pattern in _GIVES.items() if kind in asks and pattern.search(s.text)}
+        for s in sentences
+    ]
+    chosen: set[int] = set()
+    held: frozenset[str] = frozenset()
+    wanted = set(asks) - {"list"}
+    order = sorted(range(len(sentences)), key=lambda i: -covered(tokens[i], weighed))
+    while True:
+        gains = {i: _gain(gives[i] & wanted, tokens[i] - held, weighed)
+                 for i in order if i not in chosen}  # fmt: skip
+        best = max(gains, key=lambda i: gains[i], default=None)
+        if best is None or gains[best] <= (0, 0.0):
+            break
+        if chosen and _words(sentences, chosen | {best}) > MAX_ANSWER_WORDS:
+            break
+        chosen.add(best)
+        held |= tokens[best]
+        wanted -= gives[best]
+    for i in order:  # fill with the best of the rest
+        if not chosen or _words(sentences, chosen | {i}) <= MAX_ANSWER_WORDS:
+            chosen.add(i)
+    if "list" in asks:
+        lists = {s.list_id for s in sentences if s.list_id is not None}
+        if lists and not any(sentences[i].list_id is not None for i in chosen):
+            chosen.add(next(i for i in order if sentences[i].list_id in lists))
+    return " ".join(sentences[i].text for i in sorted(_whole_lists(sentences, chosen)))
+
+
+def _gain(gives: set[str], new_terms: frozenset[str], weighed: Weighed) -> tuple[int, float]:
+    """What a sentence adds: the asked-for things it gives (a date, a figure, names), then the
+    question's weight it adds to the sentences already chosen."""
+    return (len(gives), covered(new_terms, weighed))
+
+
+def _words(sentences: list[Sentence], chosen: set[int]) -> int:
+    """Words of the chosen sentences, a list counting as its first item only."""
+    counted = _whole_lists(sentences, chosen)
+    seen_lists: set[int] = set()
+    total = 0
+    for i in sorted(counted):
+        list_id = sentences[i].list_id
+        if list_id is not None:
+            if list_id in seen_lists:
+                continue
+            seen_lists.add(list_id)
+        total += len(sentences[i].text.split())
+    return total
+
+
+def _whole_lists(sentences: list[Sentence], chosen: set[int]) -> set[int]:
+    """The chosen sentences, with every item of a list one of them belongs to, and the
+    sentence just before the list that introduces it."""
+    lists = {sentences[i].list_id for i in chosen} - {None}
+    result = set(chosen)
+    for i, s in enumerate(sentences):
+        if s.list_id in lists:
+            result.add(i)
+            if i > 0 and sentences[i - 1].list_id != s.list_id:
+                result.add(i - 1)
+    return result
+
+
+def passage_sentences(text: str) -> list[Sentence]:
+    """Sentences of a passage; each paragraph and Markdown list item ends a sentence, and the
+    items of one list share its number."""
+    units = re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text)
+    result: list[Sentence] = []
+    list_id, in_list = 0, False
+    for unit in units:
+        item = _LIST_ITEM.match(unit) is not None
+        if item and not in_list:
+            list_id += 1
+        in_list = item and not re.search(r"\n\s*\n", unit)
+        flat = re.sub(r"\s+", " ", _LIST_ITEM.sub("", unit)).strip()
+        for part in _SENTENCE.split(flat) if flat else []:
+            result.append(Sentence(part, list_id if item else None))
+        if not item:
+            in_list = False
+    return result
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; each paragraph and Markdown list item ends a sentence."""
-    units = re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text)
-    sentences = []
-    for unit in units:
-        flat = re.sub(r"\s+", " ", re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", unit)).strip()
-        sentences += [s for s in _SENTENCE.split(flat) if s]
-    return sentences
-
-
-def _clip_words(text: str, limit: int) -> str:
-    words = text.split()
-    return text if len(words) <= limit else " ".join(words[:limit]) + " …"
+    """Sentences of a passage, as text."""
+    return [s.text for s in passage_sentences(text)]

@@ -29,9 +29,10 @@ def ask(
     context: str | None = None,
     log_declined: bool = True,
 ) -> Asked:
-    """Answer a question and log it (without the asker); a declined one is a knowledge gap."""
+    """Answer a question and log it (without the asker); a declined one is a knowledge gap.
+    Small talk ("hi", "thanks") is not a question: it is neither logged nor a gap."""
     answer = answer_question(services.index, question, context=context)
-    if not answer.answered and not log_declined:
+    if answer.small_talk or (not answer.answered and not log_declined):
         return Asked(answer, None)
     try:
         question_id: int | None = log_question(

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from bot.answers import evaluate as evaluation
 from bot.answers.compose import Answer, answer_question
-from bot.answers.evaluate import EVAL_QUESTIONS, assistant, baseline, load_questions, report, score
+from bot.answers.evaluate import EVAL_DIR, load_parts, load_questions
 from bot.cli.common import index_option, knowledge_option, paths
 from bot.dates import format_date
 from indexer.build import build_index, ensure_index
@@ -163,6 +164,9 @@ def render_text(answer: Answer) -> str:
     if answer.related:
         lines.append("Related:")
         lines += [f"  - {h.passage.title}: {h.passage.section}" for h in answer.related]
+    if answer.closest:
+        lines.append("Closest guidance I hold:")
+        lines += [f"  - {h.passage.title}: {h.passage.section}" for h in answer.closest]
     return "\n".join(lines) + "\n"
 
 
@@ -171,22 +175,55 @@ def render_text(answer: Answer) -> str:
     "--questions",
     "questions_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=EVAL_QUESTIONS,
+    help="One file of labelled questions instead of the test and development parts.",
+)
+@click.option(
+    "--dir",
+    "eval_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=EVAL_DIR,
     show_default=True,
-    help="Labelled questions (JSON lines).",
+    help="Where test.jsonl and dev.jsonl are.",
+)
+@click.option("--misses", is_flag=True, help="List every question not answered right.")
+@click.option(
+    "--calibrate",
+    is_flag=True,
+    help="Choose the thresholds by cross-validation on the development part.",
 )
 @knowledge_option
 @index_option
-def evaluate(questions_path: Path, knowledge_dir: Path | None, index_path: Path | None) -> None:
-    """Score the answers on the labelled questions, beside a plain BM25 baseline."""
+def evaluate(
+    questions_path: Path | None, eval_dir: Path, misses: bool, calibrate: bool,
+    knowledge_dir: Path | None, index_path: Path | None,
+) -> None:  # fmt: skip
+    """Score the answers on the frozen test part and the development part, beside a plain
+    BM25 baseline, with a breakdown by kind of question."""
     search_index = _open_index(knowledge_dir, index_path)
     try:
-        questions = load_questions(questions_path)
+        parts = (
+            {"questions": load_questions(questions_path)}
+            if questions_path
+            else load_parts(eval_dir)
+        )
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    ours = score(questions, assistant(search_index))
-    base = score(questions, baseline(search_index))
-    click.echo(report(ours, base))
+    if calibrate:
+        if "dev" not in parts:
+            raise click.ClickException("calibration needs the development part (dev.jsonl)")
+        evaluation.calibrate(search_index, parts["dev"], click.echo)
+        return
+    ours = {name: evaluation.judge(qs, evaluation.assistant(search_index))
+            for name, qs in parts.items()}  # fmt: skip
+    base = evaluation.baseline(search_index)
+    click.echo(evaluation.report({
+        name: (evaluation.summarise(rs), evaluation.score(parts[name], base))
+        for name, rs in ours.items()
+    }))  # fmt: skip
+    for name, results in ours.items():
+        click.echo(f"\n{name}, by kind of question\n{evaluation.by_kind(results)}")
+        if misses:
+            click.echo(f"\n{name}, misses\n{evaluation.misses(results)}")
 
 
 COMMANDS = [check, index, ask, chat, evaluate]
