@@ -135,6 +135,7 @@ SHORTHAND = {
     "num": "number",
     "amt": "amount",
     "esp": "especially",
+    "diff": "difference",
     "eg": "for example",
     "ie": "that is",
 }

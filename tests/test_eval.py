@@ -57,9 +57,10 @@ def test_figures_on_the_frozen_test_part_do_not_regress(
     parts, test_results, shipped_index: SearchIndex
 ) -> None:  # type: ignore[no-untyped-def]
     ours = test_results
-    assert ours.answer_at_1 >= 0.70
-    assert ours.passage_at_1 >= 0.75
-    assert ours.unanswerable_declined >= 0.50
+    assert ours.answer_at_1 >= 0.65
+    assert ours.passage_at_1 >= 0.78
+    assert ours.unanswerable_declined >= 0.65
+    assert ours.answered_wrong <= 0.12
     base = score(parts["test"], baseline(shipped_index))
-    assert ours.answer_at_1 >= base.answer_at_1 + 0.05
+    assert ours.answer_at_1 >= base.answer_at_1 + 0.03
     assert ours.mrr > base.mrr

@@ -1,10 +1,10 @@
 """Compose an answer from search hits: answered, declined or small talk; extractive, sourced.
 
 Knows nothing of Slack's Web API; the same Answer feeds Block Kit, JSON and the terminal. The
-steps, each named: read the question as a person means it (bot.slack.text.readable), search
-(exact rank-bm25 scores), weigh its words and re-rank the candidates (bot.answers.confidence),
-decide, and choose the passage's sentences that state what was asked (dates for "when",
-figures for "how many", whole lists for "what are the steps").
+steps, each named and in its own module: read the question as a person means it
+(bot.slack.text.readable), search (exact rank-bm25 scores), weigh its words (weights), re-rank
+the candidates (ranking), decide (decision), and choose the passage's sentences that state what
+was asked (dates for "when", figures for "how many", whole lists for "what are the steps").
 """
 
 from __future__ import annotations
@@ -13,57 +13,68 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.answers.confidence import (
-    THRESHOLDS,
-    Thresholds,
-    Weighed,
-    coverage,
-    covered,
-    is_confident,
-    rerank,
-    weigh,
-)
+from bot.answers.asks import GIVES, asks
+from bot.answers.decision import ANSWER_AT, DECIDER, confidence, decision_values
+from bot.answers.ranking import CANDIDATES, RANKER, Candidate, Model, rerank
+from bot.answers.weights import WORD_WEIGHTS, Weighed, WordWeights, covered, evidence, weigh
 from bot.dates import format_date
 from bot.slack.text import readable
 from indexer.analyse import is_small_talk
 from indexer.knowledge import Source
-from indexer.pages import OVERVIEW
 from indexer.search import Hit, SearchIndex
 
 MAX_ANSWER_WORDS = 80  # beyond the first sentence and a whole list, answers stop here
 RELATED = 2
-CANDIDATES = 10  # how many BM25 hits re-ranking chooses from
 SHORT_FOLLOW_UP = 4  # a follow-up with fewer words than this borrows the thread's question
 CLOSEST = 2  # passages a decline offers as the closest guidance
 DEFAULT_CONTACT = "the public service mutuals policy team"
 
-DEFINITION_WINDOW = 5  # how far down the hits a defining passage may be promoted from
-_DEFINITION = re.compile(r"^\W*(what|who)(\s+|'|’)(is|are|was|were|s)\b", re.IGNORECASE)
-_DEFINING_HEADING = re.compile(r"^(what\s+(is|are|does|do)|who\s+(is|was))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(£])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s+")
 
-# What a question asks for, and how a sentence that gives it looks.
-_ASKS = {
-    "date": re.compile(
-        r"\b(when|what (date|year|month|day)|which (year|month|date)|since when|how long ago|"
-        r"start(ed)? trading|until|deadline|come into force|in force)\b", re.IGNORECASE),
-    "figure": re.compile(
-        r"\b(how (many|much|big|large)|what (number|percentage|share|proportion|amount|size)|"
-        r"number of|percent|budget|cost|worth|value)\b", re.IGNORECASE),
-    "who": re.compile(r"^\W*(who|whom|whose)\b|\bwho\b", re.IGNORECASE),
-    "list": re.compile(
-        r"\b(steps|stages|conditions|criteria|requirements|options|phases|tests|"
-        r"what are the|list (of|the|all)|which (are|were) the)\b", re.IGNORECASE),
-}  # fmt: skip
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-_GIVES = {
-    "date": re.compile(rf"\b(1[89]\d\d|20\d\d|{_MONTHS})\b", re.IGNORECASE),
-    "figure": re.compile(
-        r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-        r"hundred|thousand|million|billion|half|third|quarter|dozen)\b", re.IGNORECASE),
-    "who": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|Le|de))+\b"),
-}  # fmt: skip
+
+@dataclass(frozen=True)
+class Tuning:
+    """Everything fitted on the development questions, in one place (see README)."""
+
+    words: WordWeights = WORD_WEIGHTS
+    ranker: Model = RANKER
+    decider: Model = DECIDER
+    answer_at: float = ANSWER_AT
+
+
+TUNING = Tuning()
+
+
+@dataclass(frozen=True)
+class Considered:
+    """A question weighed, its candidates re-ranked, and the chance the best one is right."""
+
+    asked: str  # the question as read (Slack markup and the like removed)
+    weighed: Weighed
+    candidates: list[Candidate]
+    values: tuple[float, ...]  # the decision's measures (decision.DECISION_FEATURES)
+    confidence: float
+
+
+def consider(
+    index: SearchIndex, question: str, context: str | None = None, tuning: Tuning = TUNING
+) -> Considered:
+    """Search, weigh, re-rank and estimate: everything but the decision and the wording."""
+    asked = readable(question)
+    query = asked
+    if context and len(asked.split()) < SHORT_FOLLOW_UP:
+        query = f"{readable(context)} {asked}"
+    analysed = index.query(query)
+    weighed = weigh(index, analysed, tuning.words)
+    hits = index.search(analysed, k=CANDIDATES)
+    candidates = rerank(index, hits, weighed, asked, tuning.ranker)
+    if not candidates or weighed.total <= 0:
+        return Considered(asked, weighed, candidates, (), 0.0)
+    held = evidence(index.terms_of(candidates[0].hit), weighed)
+    values = decision_values(candidates, weighed, held)
+    return Considered(asked, weighed, candidates, values, confidence(values, tuning.decider))
+
 
 SMALL_TALK_REPLIES = {
     "thanks": "You're welcome! Ask me anything else about public service mutuals.",
@@ -109,34 +120,30 @@ def answer_question(
     question: str,
     k: int = 5,
     context: str | None = None,
-    thresholds: Thresholds = THRESHOLDS,
+    tuning: Tuning = TUNING,
 ) -> Answer:
     """Search and compose; `context` (a thread's first question) helps a short follow-up."""
     started = time.perf_counter()
-    asked = readable(question)
-    if is_small_talk(index.analyser.words(asked)):
-        took = (time.perf_counter() - started) * 1000
-        return Answer(question, False, small_talk_reply(asked), "", (), (), took, True)
-    query = asked
-    if context and len(asked.split()) < SHORT_FOLLOW_UP:
-        query = f"{readable(context)} {asked}"
-    analysed = index.query(query)
-    weighed = weigh(index, analysed, thresholds)
-    found = index.search(analysed, k=max(k, CANDIDATES, 1 + RELATED))
-    hits = prefer_definition(
-        index, asked, tuple(rerank(index, found, weighed, thresholds)), weighed
-    )
-    best = hits[0] if hits else None
-    if best is None or not is_confident(index, best, weighed, thresholds):
+    if is_small_talk(index.analyser.words(readable(question))):
+        text = small_talk_reply(readable(question))
+        return Answer(question, False, text, "", (), (), _since(started), True)
+    considered = consider(index, question, context, tuning)
+    hits = tuple(c.hit for c in considered.candidates)
+    if not hits or considered.confidence < tuning.answer_at:
         closest = tuple(h for h in hits[:k] if h.score > 0)
         text = declined_text(index.info.contact or DEFAULT_CONTACT)
-        took = (time.perf_counter() - started) * 1000
-        return Answer(question, False, text, "", (), closest, took)
-    text = extract(index, best, weighed, asked)
+        return Answer(question, False, text, "", (), closest, _since(started))
+    best = hits[0]
+    text = extract(index, best, considered.weighed, considered.asked)
     if best.passage.as_of:
         text += f" (As of {format_date(best.passage.as_of)}.)"
-    took = (time.perf_counter() - started) * 1000
-    return Answer(question, True, text, best.passage.as_of, best.passage.sources, hits[:k], took)
+    return Answer(
+        question, True, text, best.passage.as_of, best.passage.sources, hits[:k], _since(started)
+    )
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 
 def small_talk_reply(text: str) -> str:
@@ -147,34 +154,6 @@ def small_talk_reply(text: str) -> str:
     if "help" in words:
         return SMALL_TALK_REPLIES["help"]
     return SMALL_TALK_REPLIES["hello"]
-
-
-def prefer_definition(
-    index: SearchIndex, question: str, hits: tuple[Hit, ...], weighed: Weighed
-) -> tuple[Hit, ...]:
-    """For "what is X?", put first the passage of the best page that introduces or defines X
-    (its overview, or a section headed "What is/does ..."), if it covers the question as well."""
-    match = _DEFINITION.match(question)
-    subject = question[match.end() :] if match else ""
-    if not match or len(subject.split()) > 5 or re.search(r"['’]s\b", subject):
-        return hits  # not "what is X?" but, say, "who was MyCSP's partner?"
-    if not hits or _defines(hits[0]):
-        return hits
-    best = hits[0]
-    for i, hit in enumerate(hits[1:DEFINITION_WINDOW], start=1):
-        same_page = hit.passage.doc_id == best.passage.doc_id
-        if (
-            same_page
-            and _defines(hit)
-            and (coverage(index, hit, weighed) >= coverage(index, best, weighed))
-        ):
-            return (hit, *hits[:i], *hits[i + 1 :])
-    return hits
-
-
-def _defines(hit: Hit) -> bool:
-    section = hit.passage.section
-    return section == OVERVIEW or _DEFINING_HEADING.match(section) is not None
 
 
 def declined_text(contact: str) -> str:
@@ -202,14 +181,14 @@ def extract(index: SearchIndex, hit: Hit, weighed: Weighed, question: str = "") 
     """
     sentences = passage_sentences(hit.passage.text)
     tokens = [index.analyser.token_set(s.text) for s in sentences]
-    asks = {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+    asked = asks(question)
     gives = [
-        {kind for kind, pattern in _GIVES.items() if kind in asks and pattern.search(s.text)}
+        {kind for kind, pattern in GIVES.items() if kind in asked and pattern.search(s.text)}
         for s in sentences
     ]
     chosen: set[int] = set()
     held: frozenset[str] = frozenset()
-    wanted = set(asks) - {"list"}
+    wanted = set(asked) & {"date", "figure", "who"}
     order = sorted(range(len(sentences)), key=lambda i: -covered(tokens[i], weighed))
     while True:
         gains = {i: _gain(gives[i] & wanted, tokens[i] - held, weighed)
@@ -225,7 +204,7 @@ def extract(index: SearchIndex, hit: Hit, weighed: Weighed, question: str = "") 
     for i in order:  # fill with the best of the rest
         if not chosen or _words(sentences, chosen | {i}) <= MAX_ANSWER_WORDS:
             chosen.add(i)
-    if "list" in asks:
+    if "list" in asked:
         lists = {s.list_id for s in sentences if s.list_id is not None}
         if lists and not any(sentences[i].list_id is not None for i in chosen):
             chosen.add(next(i for i in order if sentences[i].list_id in lists))

@@ -14,7 +14,6 @@ without any of them.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -24,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.answers.compose import MAX_ANSWER_WORDS, answer_question
-from bot.answers.confidence import THRESHOLDS, Thresholds, covered, evidence, weigh
-from bot.slack.text import readable
+from bot.answers.compose import MAX_ANSWER_WORDS, TUNING, Tuning, answer_question, consider
+from bot.answers.decision import DECISION_FEATURES
+from bot.answers.ranking import Model
 from indexer.search import SearchIndex
 
 # The labelled questions live with the tests, in a checkout (relative to where it runs).
@@ -176,11 +175,11 @@ def summarise(results: Sequence[Result]) -> Scores:
     )
 
 
-def assistant(index: SearchIndex, thresholds: Thresholds = THRESHOLDS) -> Callable[[str], Outcome]:
-    """The product: analyser, exact BM25, re-ranking, thresholds and extractive answer."""
+def assistant(index: SearchIndex, tuning: Tuning = TUNING) -> Callable[[str], Outcome]:
+    """The product: analyser, exact BM25, re-ranking, decision and extractive answer."""
 
     def run(question: str) -> Outcome:
-        answer = answer_question(index, question, k=10, thresholds=thresholds)
+        answer = answer_question(index, question, k=10, tuning=tuning)
         ranking = tuple(h.passage.id for h in answer.hits)
         return Outcome(answer.answered, answer.text, ranking)
 
@@ -249,62 +248,24 @@ def misses(results: Iterable[Result]) -> str:
 # -- calibration by cross-validation ------------------------------------------------------------
 
 FOLDS = 5
-RANKING_GRID = {"heading": (0.0, 0.3, 0.6), "score": (0.25, 0.5, 1.0),
-                "name_zipf": (3.0, 3.5, 4.0), "common": (5.5, 6.0, 6.5)}  # fmt: skip
-DECISION_GRID = {
-    "min_coverage": tuple(np.round(np.arange(0.35, 0.80, 0.05), 2)),
-    "max_unknown": (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5),
-    "min_evidence": (0.0, 0.3, 0.5, 0.7, 0.9, 1.1, 1.4),
-}
+L2 = 1.0  # ridge penalty of the logistic fits (the bias is not penalised)
 
 
-@dataclass(frozen=True)
-class Features:
-    """What the decision needs for each question under one ranking setting: the best
-    passage's share and weight of the question, the unknown share, and whether an answer
-    would be right (answerable, with a fact) or the question is unanswerable."""
-
-    share: np.ndarray
-    held: np.ndarray
-    unknown: np.ndarray
-    answerable: np.ndarray
-    right_if_answered: np.ndarray
-    small_talk: np.ndarray
-
-
-def features(index: SearchIndex, questions: Sequence[LabelledQuestion], t: Thresholds) -> Features:
-    always = replace(t, min_coverage=0.0, max_unknown=2.0, min_evidence=-1.0)
-    rows = []
-    for q in questions:
-        answer = answer_question(index, q.question, k=10, thresholds=always)
-        if answer.small_talk or not answer.hits:
-            rows.append((0.0, 0.0, 1.0, False))
-            continue
-        weighed = weigh(index, index.query(readable(q.question)), t)
-        terms = index.terms_of(answer.hits[0])
-        share = covered(terms, weighed) / weighed.total if weighed.total > 0 else 0.0
-        held = evidence(terms, weighed)
-        text = answer.text.casefold()
-        rows.append(
-            (share, held, weighed.unknown_share, any(f.casefold() in text for f in q.facts))
-        )
-    columns = [np.array(column) for column in zip(*rows, strict=True)]
-    return Features(
-        columns[0], columns[1], columns[2], np.array([q.answerable for q in questions]),
-        columns[3].astype(bool), np.array([r[0] == 0 and r[2] == 1 for r in rows]),
-    )  # fmt: skip
-
-
-def utility(f: Features, rows: np.ndarray, min_coverage: float, max_unknown: float,
-            min_evidence: float) -> float:  # fmt: skip
-    """Right answers and right declines count +1, wrong answers -1, wrong declines 0; the
-    answerable and unanswerable questions weigh half each."""
-    answered = (f.share >= min_coverage) & (f.held >= min_evidence) & (f.unknown < max_unknown)
-    a, u = rows & f.answerable, rows & ~f.answerable
-    good = np.where(answered, np.where(f.right_if_answered, 1.0, -1.0), 0.0)
-    bad = np.where(answered, -1.0, 1.0)
-    parts = [good[a].mean() if a.any() else 0.0, bad[u].mean() if u.any() else 0.0]
-    return float(sum(parts) / 2)
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, rounds: int = 30) -> Model:
+    """A logistic regression by Newton's method (IRLS), ridge-penalised."""
+    x1 = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(x1.shape[1])
+    penalty = np.eye(x1.shape[1]) * l2
+    penalty[-1, -1] = 0.0
+    for _ in range(rounds):
+        p = 1 / (1 + np.exp(-np.clip(x1 @ w, -60, 60)))
+        hessian = x1.T @ (x1 * (p * (1 - p))[:, None]) + penalty
+        gradient = x1.T @ (p - y) + penalty @ w
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Model(tuple(round(float(v), 3) for v in w[:-1]), round(float(w[-1]), 3))
 
 
 def folds(questions: Sequence[LabelledQuestion], k: int = FOLDS) -> np.ndarray:
@@ -312,30 +273,94 @@ def folds(questions: Sequence[LabelledQuestion], k: int = FOLDS) -> np.ndarray:
     return np.array([int(hashlib.sha1(q.group.encode()).hexdigest(), 16) % k for q in questions])
 
 
+def fit_ranker(index: SearchIndex, questions: Sequence[LabelledQuestion]) -> Model:
+    """Weights for re-ranking: which candidates are labelled passages."""
+    xs, ys = [], []
+    for q in questions:
+        if not q.answerable:
+            continue
+        considered = consider(index, q.question, tuning=TUNING)
+        labels = [c.hit.passage.id in q.passages for c in considered.candidates]
+        if any(labels) and not all(labels):
+            xs += [c.values for c in considered.candidates]
+            ys += labels
+    return fit_logistic(np.array(xs), np.array(ys, dtype=float))
+
+
+def decision_rows(
+    index: SearchIndex, questions: Sequence[LabelledQuestion], tuning: Tuning
+) -> tuple[np.ndarray, np.ndarray]:
+    """The decision's measures for each question, and whether answering would be right."""
+    xs, ys = [], []
+    always = replace(tuning, answer_at=-1.0)
+    for q in questions:
+        considered = consider(index, q.question, tuning=always)
+        answer = answer_question(index, q.question, k=10, tuning=always)
+        right = answer.answered and Result(q, Outcome(True, answer.text, ())).right
+        xs.append(considered.values or (0.0,) * len(DECISION_FEATURES))
+        ys.append(right if q.answerable else False)
+    return np.array(xs), np.array(ys, dtype=float)
+
+
+def best_threshold(p: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> float:
+    """The confidence threshold of best utility (see `utility`)."""
+    best, chosen = -np.inf, 0.5
+    for t in np.round(np.arange(0.05, 0.96, 0.025), 3):
+        value = utility(p >= t, right, answerable)
+        if value > best:
+            best, chosen = value, float(t)
+    return chosen
+
+
+WRONG_DECLINE = -0.5  # a decline still links the closest guidance: half as bad as a wrong answer
+
+
+def utility(answered: np.ndarray, right: np.ndarray, answerable: np.ndarray) -> float:
+    """Right answers and right declines count +1, wrong answers -1, an answerable question
+    declined -0.5; the answerable and the unanswerable questions weigh half each."""
+    a, u = answerable, ~answerable
+    good = np.where(answered, np.where(right > 0, 1.0, -1.0), WRONG_DECLINE)
+    bad = np.where(answered, -1.0, 1.0)
+    return float(((good[a].mean() if a.any() else 0.0) + (bad[u].mean() if u.any() else 0.0)) / 2)
+
+
 def calibrate(
     index: SearchIndex, questions: Sequence[LabelledQuestion], echo: Callable[[str], None] = print
-) -> Thresholds:
-    """Choose the thresholds by k-fold cross-validation on the development part: print each
-    fold's held-out result, and return the setting best on all of it."""
-    settings = [dict(zip(RANKING_GRID, v, strict=True))
-                for v in itertools.product(*RANKING_GRID.values())]  # fmt: skip
-    decisions = [dict(zip(DECISION_GRID, v, strict=True))
-                 for v in itertools.product(*DECISION_GRID.values())]  # fmt: skip
-    computed = [(s, features(index, questions, replace(THRESHOLDS, **s))) for s in settings]
+) -> Tuning:
+    """Fit the re-ranking and decision models by k-fold cross-validation on the development
+    part: print each fold's held-out figures, then the models fitted on all of it."""
     fold = folds(questions)
-    everything = np.ones(len(questions), dtype=bool)
-
-    def best(rows: np.ndarray) -> tuple[float, dict, dict, Features]:
-        return max(((utility(f, rows, **d), s, d, f) for s, f in computed for d in decisions),
-                   key=lambda x: x[0])  # fmt: skip
-
+    answerable = np.array([q.answerable for q in questions])
     held_out = []
     for k in range(FOLDS):
-        _, s, d, f = best(fold != k)
-        held_out.append(utility(f, fold == k, **d))
-        echo(f"fold {k}: trained {s | d}; held-out utility {held_out[-1]:.3f}")
-    value, s, d, _ = best(everything)
-    echo(f"cross-validated utility {np.mean(held_out):.3f} (on all: {value:.3f})")
-    chosen = replace(THRESHOLDS, **s, **d)
-    echo(f"chosen: {chosen}")
-    return chosen
+        train = [q for q, f in zip(questions, fold, strict=True) if f != k]
+        test = [q for q, f in zip(questions, fold, strict=True) if f == k]
+        tuning = _fit(index, train)
+        results = judge(test, assistant(index, tuning))
+        scores = summarise(results)
+        held_out.append(scores)
+        echo(f"fold {k}: {len(test)} held out: answer-at-1 {_pct(scores.answer_at_1)}, "
+             f"passage-at-1 {_pct(scores.passage_at_1)}, wrongly declined "
+             f"{_pct(scores.answerable_declined)}, unanswerable declined "
+             f"{_pct(scores.unanswerable_declined)}")  # fmt: skip
+    mean = {name: np.mean([getattr(s, name) for s in held_out])
+            for name in ("answer_at_1", "passage_at_1", "answerable_declined",
+                         "unanswerable_declined", "answered_wrong")}  # fmt: skip
+    echo("cross-validated (mean of held-out folds): " + ", ".join(
+        f"{name} {_pct(value)}" for name, value in mean.items()))  # fmt: skip
+    del answerable
+    tuning = _fit(index, questions)
+    echo(f"fitted on all {len(questions)} development questions:")
+    echo(f"RANKER = {tuning.ranker}")
+    echo(f"DECIDER = {tuning.decider}")
+    echo(f"ANSWER_AT = {tuning.answer_at}")
+    return tuning
+
+
+def _fit(index: SearchIndex, questions: Sequence[LabelledQuestion]) -> Tuning:
+    ranked = replace(TUNING, ranker=fit_ranker(index, questions))
+    x, right = decision_rows(index, questions, ranked)
+    decider = fit_logistic(x, right)
+    p = 1 / (1 + np.exp(-np.clip(x @ np.array(decider.weights) + decider.bias, -60, 60)))
+    answerable = np.array([q.answerable for q in questions])
+    return replace(ranked, decider=decider, answer_at=best_threshold(p, right, answerable))

@@ -1,0 +1,130 @@
+"""Re-ranking: which of the search's candidates best answers the question.
+
+A named step after search and before the decision. Search gives the top candidates with their
+exact rank-bm25 scores; each candidate is described by a few measures (below) and scored by a
+linear model whose weights were fitted by cross-validation on the development questions
+(`mutuals eval --calibrate`; README, "Evaluation"). Scores shown stay rank-bm25's: re-ranking
+only changes the order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.answers.asks import asks, defines, gives, wh
+from bot.answers.weights import Weighed, covered, evidence
+from indexer.pages import OVERVIEW
+from indexer.search import Hit, SearchIndex
+
+CANDIDATES = 10  # how many BM25 hits re-ranking chooses from
+
+# What describes a candidate, in the order of the weights below.
+FEATURES = (
+    "bm25",  # its score as a share of the best candidate's
+    "first",  # 1 for search's own first choice
+    "coverage",  # share of the question's weight the passage holds
+    "heading",  # share of the question's weight in the page title and section heading
+    "section",  # share of the question's weight in the section heading alone
+    "names",  # share of the question's specific terms (names, domain words) it holds
+    "gives",  # asked when / how many / who, and the passage gives a date / figure / names
+    "defines",  # asked "what is X?", and the passage introduces or defines its subject
+    "same_page",  # on the page of search's first choice
+    "length",  # log of its length in words, centred on 60
+    "same_wh",  # its heading is a question with the question's own question word
+    "fits_heading",  # share of its heading's weight the question names
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A linear model over FEATURES (and a bias, used by the decision)."""
+
+    weights: tuple[float, ...]
+    bias: float = 0.0
+
+    def score(self, values: tuple[float, ...]) -> float:
+        return self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
+
+
+# Fitted by `mutuals eval --calibrate` on the development part (see README).
+RANKER = Model(
+    weights=(
+        5.243,
+        1.596,
+        1.586,
+        -0.596,
+        -0.151,
+        1.333,
+        -0.075,
+        0.401,
+        -0.539,
+        1.412,
+        0.107,
+        1.508,
+    ),
+    bias=-8.097,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    values: tuple[float, ...]
+    score: float
+
+
+def describe(
+    index: SearchIndex, hits: list[Hit], weighed: Weighed, question: str
+) -> list[tuple[float, ...]]:
+    """Each candidate's measures, in the order of FEATURES."""
+    if not hits:
+        return []
+    best = hits[0].score if hits[0].score > 0 else 1.0
+    total = weighed.total or 1.0
+    specific = sum(weighed.specific.values()) or 1.0
+    asked = asks(question)
+    wanted = asked & {"date", "figure", "who"}
+    question_wh = wh(question)
+    question_terms = frozenset(weighed.weights)
+    rows: list[tuple[float, ...]] = []
+    for i, hit in enumerate(hits):
+        p = hit.passage
+        terms = index.terms_of(hit)
+        heading = index.analyser.token_set(f"{p.title} {p.section}")
+        section = index.analyser.token_set(p.section)
+        given = gives(p.text)
+        rows.append(
+            (
+                hit.score / best,
+                1.0 if i == 0 else 0.0,
+                covered(terms, weighed) / total,
+                covered(heading, weighed) / total,
+                covered(section, weighed) / total,
+                evidence(terms, weighed) / specific,
+                1.0 if wanted and wanted <= given else 0.0,
+                1.0 if "definition" in asked and defines(p.section, OVERVIEW) else 0.0,
+                1.0 if p.doc_id == hits[0].passage.doc_id else 0.0,
+                math.log(max(len(p.text.split()), 1) / 60),
+                1.0 if question_wh and wh(p.section) == question_wh else 0.0,
+                _fits(index, section, question_terms),
+            )
+        )
+    return rows
+
+
+def _fits(index: SearchIndex, heading: frozenset[str], question: frozenset[str]) -> float:
+    """Share of a heading's idf weight whose terms the question names."""
+    weights = {t: index.idf(t) for t in heading}
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in question) / total if total > 0 else 0.0
+
+
+def rerank(
+    index: SearchIndex, hits: list[Hit], weighed: Weighed, question: str, model: Model = RANKER
+) -> list[Candidate]:
+    """The candidates, best answer first (ties keep search's order)."""
+    values = describe(index, hits, weighed, question)
+    scored = [Candidate(h, v, model.score(v)) for h, v in zip(hits, values, strict=True)]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, i))
+    return [scored[i] for i in order]
