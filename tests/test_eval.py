@@ -62,5 +62,7 @@ def test_figures_on_the_frozen_test_part_do_not_regress(
     assert ours.unanswerable_declined >= 0.65
     assert ours.answered_wrong <= 0.12
     base = score(parts["test"], baseline(shipped_index))
-    assert ours.answer_at_1 >= base.answer_at_1 + 0.03
+    assert ours.answer_at_1 > base.answer_at_1  # the baseline always answers: compare also
+    assert ours.passage_at_1 >= base.passage_at_1 + 0.10  # its ranking and its wrong answers
+    assert ours.answered_wrong <= base.answered_wrong / 3
     assert ours.mrr > base.mrr

@@ -76,3 +76,13 @@ def wh(text: str) -> str:
     """The question word a text leads with ("who", "how many", "what happened"...), or ""."""
     match = _WH.search(text)
     return match.group(1).casefold() if match else ""
+
+
+_NOW = re.compile(
+    r"\b(now|nowadays|current|currently|still|latest|today|these days|any more|anymore|"
+    r"at the moment|atm|this year|2024|2025|2026)\b", re.IGNORECASE)  # fmt: skip
+
+
+def asks_now(question: str) -> bool:
+    """Whether a question asks how things stand now (rather than how they stood)."""
+    return _NOW.search(question) is not None

@@ -248,7 +248,7 @@ def misses(results: Iterable[Result]) -> str:
 # -- calibration by cross-validation ------------------------------------------------------------
 
 FOLDS = 5
-L2 = 1.0  # ridge penalty of the logistic fits (the bias is not penalised)
+L2 = 0.1  # ridge penalty of the logistic fits (the bias is not penalised)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, rounds: int = 30) -> Model:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.answers.asks import asks, defines, gives, wh
+from bot.answers.asks import asks, asks_now, defines, gives, wh
 from bot.answers.weights import Weighed, covered, evidence
 from indexer.pages import OVERVIEW
 from indexer.search import Hit, SearchIndex
@@ -33,6 +33,8 @@ FEATURES = (
     "length",  # log of its length in words, centred on 60
     "same_wh",  # its heading is a question with the question's own question word
     "fits_heading",  # share of its heading's weight the question names
+    "recent",  # how recent its as-of date is (2010: 0, 2025: 1)
+    "recent_if_now",  # the same, when the question asks how things stand now
 )
 
 
@@ -50,20 +52,22 @@ class Model:
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 RANKER = Model(
     weights=(
-        5.243,
-        1.596,
-        1.586,
-        -0.596,
-        -0.151,
-        1.333,
-        -0.075,
-        0.401,
-        -0.539,
-        1.412,
-        0.107,
-        1.508,
+        6.031,
+        1.495,
+        1.63,
+        -0.696,
+        -0.255,
+        1.339,
+        -0.072,
+        0.516,
+        -0.586,
+        1.494,
+        0.097,
+        1.583,
+        -0.03,
+        0.116,
     ),
-    bias=-8.097,
+    bias=-8.69,
 )
 
 
@@ -87,6 +91,7 @@ def describe(
     wanted = asked & {"date", "figure", "who"}
     question_wh = wh(question)
     question_terms = frozenset(weighed.weights)
+    now = asks_now(question)
     rows: list[tuple[float, ...]] = []
     for i, hit in enumerate(hits):
         p = hit.passage
@@ -108,9 +113,17 @@ def describe(
                 math.log(max(len(p.text.split()), 1) / 60),
                 1.0 if question_wh and wh(p.section) == question_wh else 0.0,
                 _fits(index, section, question_terms),
+                _recent(p.as_of),
+                _recent(p.as_of) if now else 0.0,
             )
         )
     return rows
+
+
+def _recent(as_of: str) -> float:
+    """An as-of date as a share of 2010 to 2025 (0 when there is none)."""
+    year = int(as_of[:4]) if as_of[:4].isdigit() else 2010
+    return min(1.0, max(0.0, (year - 2010) / 15))
 
 
 def _fits(index: SearchIndex, heading: frozenset[str], question: frozenset[str]) -> float:
