@@ -96,7 +96,7 @@ KNOWN_MISS = pytest.mark.xfail(reason="declined: see README, Evaluation", strict
     [
         ("pls explain right to provide", "rights-to-provide", "Right to Provide"),
         ("<@U0123ABC> whats TUPE", "tupe-and-pensions", "Transfer of Undertakings"),
-        pytest.param("how many ppl work at mycsp", None, "500", marks=KNOWN_MISS),
+        ("how many ppl work at mycsp", None, "500"),
         ("<https://www.gov.uk/government/news/mycsp|this MyCSP story> - who owns it?", "mycsp",
          "25%"),
         (":thinking_face: what is a CIC", "legal-forms", "community interest company"),

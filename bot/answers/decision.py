@@ -23,11 +23,15 @@ DECISION_FEATURES = (
     "unknown_words",  # how much the everyday words it never uses tell, at most 3
     "margin",  # its re-ranking score above the runner-up's
     "gives",  # asked when / how many / who, and it gives a date / figure / names
+    "heading_words",  # how alike the question and its heading are, word for word
+    "fits_heading",  # share of its heading's weight the question names
+    "pairs",  # share of the question's adjacent terms side by side in it
 )
 
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 DECIDER = Model(
-    weights=(2.042, 1.032, 2.388, 0.39, -0.971, -0.188, 0.036, 0.509, -0.328), bias=-5.014
+    weights=(2.235, 0.791, 1.867, 0.32, -1.152, 0.059, 0.085, 0.376, -0.046, 0.618, 0.85, 0.108),
+    bias=-4.591,
 )
 ANSWER_AT = 0.625
 
@@ -47,6 +51,9 @@ def decision_values(
         min(weighed.unknown_words, 3.0),
         margin,
         top["gives"],
+        top["heading_words"],
+        top["fits_heading"],
+        top["pairs"],
     )
 
 

@@ -274,17 +274,22 @@ def folds(questions: Sequence[LabelledQuestion], k: int = FOLDS) -> np.ndarray:
 
 
 def fit_ranker(index: SearchIndex, questions: Sequence[LabelledQuestion]) -> Model:
-    """Weights for re-ranking: which candidates are labelled passages."""
+    """Weights for re-ranking, fitted on pairs: for each question, each labelled passage among
+    the candidates against each other candidate (which of the two should come first)."""
     xs, ys = [], []
     for q in questions:
         if not q.answerable:
             continue
         considered = consider(index, q.question, tuning=TUNING)
-        labels = [c.hit.passage.id in q.passages for c in considered.candidates]
-        if any(labels) and not all(labels):
-            xs += [c.values for c in considered.candidates]
-            ys += labels
-    return fit_logistic(np.array(xs), np.array(ys, dtype=float))
+        right = [c for c in considered.candidates if c.hit.passage.id in q.passages]
+        wrong = [c for c in considered.candidates if c.hit.passage.id not in q.passages]
+        for r in right:
+            for w in wrong:
+                difference = np.array(r.values) - np.array(w.values)
+                xs += [difference, -difference]
+                ys += [1.0, 0.0]
+    model = fit_logistic(np.array(xs), np.array(ys))
+    return Model(model.weights)  # a pair's order needs no bias
 
 
 def decision_rows(

@@ -35,6 +35,8 @@ FEATURES = (
     "fits_heading",  # share of its heading's weight the question names
     "recent",  # how recent its as-of date is (2010: 0, 2025: 1)
     "recent_if_now",  # the same, when the question asks how things stand now
+    "heading_words",  # how alike the question and its heading are, word for word (Dice)
+    "pairs",  # share of the question's pairs of adjacent terms found side by side in it
 )
 
 
@@ -52,22 +54,24 @@ class Model:
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 RANKER = Model(
     weights=(
-        6.031,
-        1.495,
+        7.014,
+        -0.006,
+        3.199,
+        0.453,
+        -0.634,
+        0.389,
+        1.967,
+        1.217,
+        0.036,
         1.63,
-        -0.696,
-        -0.255,
-        1.339,
-        -0.072,
-        0.516,
-        -0.586,
-        1.494,
-        0.097,
-        1.583,
-        -0.03,
-        0.116,
+        0.485,
+        1.125,
+        0.168,
+        1.076,
+        0.91,
+        1.143,
     ),
-    bias=-8.69,
+    bias=0.0,
 )
 
 
@@ -92,6 +96,9 @@ def describe(
     question_wh = wh(question)
     question_terms = frozenset(weighed.weights)
     now = asks_now(question)
+    said = _said(index, question)
+    content = [t for t in weighed.query.tokens if weighed.weights.get(t, 0.0) > 0]
+    pairs = set(zip(content, content[1:], strict=False))
     rows: list[tuple[float, ...]] = []
     for i, hit in enumerate(hits):
         p = hit.passage
@@ -115,9 +122,40 @@ def describe(
                 _fits(index, section, question_terms),
                 _recent(p.as_of),
                 _recent(p.as_of) if now else 0.0,
+                _dice(said, _said(index, p.section)),
+                len(pairs & _pairs(index, f"{p.title}. {p.section}. {p.text}")) / len(pairs)
+                if pairs
+                else 0.0,
             )
         )
     return rows
+
+
+_PAIRS_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
+
+
+def _pairs(index: SearchIndex, text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent pairs of a text's search tokens (cached: the same passages come up often)."""
+    found = _PAIRS_CACHE.get(text)
+    if found is None:
+        tokens = index.analyser.tokens(text)
+        found = frozenset(zip(tokens, tokens[1:], strict=False))
+        if len(_PAIRS_CACHE) > 20_000:
+            _PAIRS_CACHE.clear()
+        _PAIRS_CACHE[text] = found
+    return found
+
+
+_FILLER = frozenset("the a an of to in for and or on at is are was were".split())
+
+
+def _said(index: SearchIndex, text: str) -> frozenset[str]:
+    """The words of a text as typed (question words kept: headings are questions too)."""
+    return frozenset(index.analyser.words(text)) - _FILLER
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _recent(as_of: str) -> float:
