@@ -17,13 +17,13 @@ from waitress.server import create_server
 from bot.admin.housekeeping import PURGE_INTERVAL, start_retention
 from bot.app import build_app
 from bot.data.db import DataStore
+from bot.enquiries.team_answers import team_passages
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
 from bot.slack import gate
 from bot.slack.client import quiet_slack_loggers
 from bot.slack.gate import guarded
 from indexer import spelling
-from bot.enquiries.team_answers import team_passages
 from indexer.live import LiveIndex
 
 if TYPE_CHECKING:

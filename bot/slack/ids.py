@@ -42,7 +42,8 @@ ADMIN_ENQUIRIES = "admin_enquiries"
 ADMIN_ANSWERS = "admin_team_answers"
 
 # Ask the mutuals team (bot/enquiries): the asker's button and modal; the team's buttons and modal.
-ASK_TEAM_BLOCK = "ask_team"
+ASK_TEAM_BLOCK = "ask_team"  # under a declined answer
+ASK_TEAM_UNHELPFUL_BLOCK = "ask_team_not_helpful"  # after Not helpful
 ASK_TEAM = "enquiry_ask_team"  # value: the answer's AnswerRef (question, question-log id)
 ENQUIRY_CALLBACK = "enquiry_submit"
 ENQUIRY_DETAIL_BLOCK = "enquiry_detail"
