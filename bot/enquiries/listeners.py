@@ -278,7 +278,7 @@ def show_enquiries(request: CommandRequest) -> None:
     try:
         found = service.open_enquiries(request.services, request.actor.user_id)
     except NotAllowed:
-        request.reply(messages.refused_message(f"{ids.COMMAND} enquiries"))
+        request.reply(messages.refused_message(f"`{ids.COMMAND} enquiries`"))
         return
     except DataBusy:
         request.reply(problem_message())
@@ -294,7 +294,7 @@ def show_team_answers(request: CommandRequest) -> None:
     try:
         found = service.team_answers(request.services, request.actor.user_id)
     except NotAllowed:
-        request.reply(messages.refused_message(f"{ids.COMMAND} answers"))
+        request.reply(messages.refused_message(f"`{ids.COMMAND} answers`", admins=True))
         return
     except DataBusy:
         request.reply(problem_message())
@@ -308,7 +308,7 @@ def open_edit_modal(request: CommandRequest) -> None:
         found = (service.team_answer_for(request.services, request.actor.user_id, answer_id)
                  if answer_id is not None else None)  # fmt: skip
     except NotAllowed:
-        request.reply(messages.refused_message("editing team answers"))
+        request.reply(messages.refused_message("editing team answers", admins=True))
         return
     if found is None or found.retired_at is not None:
         request.reply(messages.simple_message("That team answer is no longer served."))
@@ -347,7 +347,7 @@ def retire(request: CommandRequest) -> None:
         retired = answer_id is not None and service.retire(
             request.services, request.actor.user_id, answer_id)  # fmt: skip
     except NotAllowed:
-        request.reply(messages.refused_message("retiring team answers"))
+        request.reply(messages.refused_message("retiring team answers", admins=True))
         return
     text = (f"Team answer {answer_id} retired: the assistant stops serving it at the next "
             "reindex (at once on a live server)." if retired

@@ -206,11 +206,11 @@ def team_answers_message(answers: Sequence[TeamAnswer]) -> Message:
     return message(title, blocks)
 
 
-def refused_message(what: str) -> Message:
-    return message(
-        f"Sorry, {what} is for the mutuals team only.",
-        [section(f"Sorry, {escape(what)} is for the mutuals team only.")],
-    )
+def refused_message(what: str, admins: bool = False) -> Message:
+    """A polite refusal that shows nothing of what the request would have."""
+    who = "admins" if admins else "the mutuals team"
+    text = f"Sorry, {what} is for {who} only."
+    return message(text, [section(f"Sorry, {escape(what)} is for {who} only.")])
 
 
 def simple_message(text: str) -> Message:
