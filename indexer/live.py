@@ -149,7 +149,8 @@ class LiveIndex:
         try:
             old = self._index.info.build_id
             # KnowledgeError propagates
-            report = build_index(self.knowledge_dir, self.index_path, self.extra)
+            more = () if self.extra is None else (self.extra,)  # the team's answers
+            report = build_index(self.knowledge_dir, self.index_path, *more)
             seen = _fingerprint(self.index_path)
             loaded = SearchIndex.load(self.index_path)
             self._swap(loaded, seen)
