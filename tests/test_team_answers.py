@@ -5,6 +5,7 @@ not served; the CLI lists, exports (as a knowledge page) and retires them."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,10 +14,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import SHIPPED_KNOWLEDGE
 
+from bot.admin import service as admin_service
+from bot.admin.blocks import gaps_message
 from bot.answers.compose import answer_question
 from bot.cli import enquiries as cli_enquiries
 from bot.cli import main
 from bot.data.db import DataStore, open_data
+from bot.data.usage import log_question
 from bot.enquiries import store
 from bot.enquiries.team_answers import (
     DOC_ID,
@@ -26,6 +30,8 @@ from bot.enquiries.team_answers import (
     list_team_answers,
     team_passages,
 )
+from bot.services import Services
+from bot.settings import Settings
 from indexer.build import build_index, ensure_index
 from indexer.live import LiveIndex
 from indexer.model import Problem
@@ -187,3 +193,20 @@ def test_the_data_file_has_the_tables(tmp_path: Path) -> None:
     db = open_data(tmp_path / "d.sqlite3")
     assert {"enquiries", "team_answers"} <= set(db.table_names())
     db.close()
+
+
+def test_gaps_in_slack_mark_what_the_serving_index_answers_with_a_team_answer(
+    data: DataStore, tmp_path: Path
+) -> None:
+    index_path = tmp_path / "index.sqlite3"
+    add_team_answer(data, team_answer(), NOW)
+    build_index(SHIPPED_KNOWLEDGE, index_path, lambda: team_passages(data))
+    index = SearchIndex.load(index_path)
+    for asked in (PARAPHRASES[0], "How do I file my travel expenses?"):
+        log_question(data, asked, False, None, 1.0, NOW, "dm")
+    settings = Settings(admin_users=frozenset({"U0ADMIN01"}), data_path=data.path)
+    services = Services(settings, index, data, clock=lambda: NOW + dt.timedelta(hours=1))
+    covered = {g.wording: g.covered for g in admin_service.gaps(services, "U0ADMIN01", 30)}
+    assert covered == {PARAPHRASES[0]: True, "How do I file my travel expenses?": False}
+    shown = json.dumps(gaps_message(admin_service.gaps(services, "U0ADMIN01", 30), 30))
+    assert shown.count("a team answer now covers this") == 1

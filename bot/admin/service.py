@@ -14,13 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin import reports
-from bot.answers.compose import answer_question
-from bot.enquiries.team_answers import DOC_ID as TEAM_DOC
+from bot.enquiries.team_answers import team_answer_covers
 from bot.services import Services
 from indexer.build import BuildReport
 from indexer.live import LiveIndex, ReindexRunning
 from indexer.model import KnowledgeError, Problem
-from indexer.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +131,7 @@ def gaps(services: Services, user_id: str, days: int) -> list[reports.GapGroup]:
     services.require_admin(user_id)
     index = services.index
     groups = reports.knowledge_gaps(services.data, services.now(), days, analyser=index.analyser)
-    return reports.mark_covered(groups, lambda g: _team_answers(index, g.wording))
-
-
-def _team_answers(index: SearchIndex, question: str) -> bool:
-    """Whether the serving index now answers `question` with a team answer."""
-    answer = answer_question(index, question)
-    return answer.answered and answer.hits[0].passage.doc_id == TEAM_DOC
+    return reports.mark_covered(groups, lambda g: team_answer_covers(index, g.wording))
 
 
 def stats(services: Services, user_id: str, days: int) -> reports.Stats:

@@ -102,8 +102,7 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
             blocks.append(context(closest_text(answer.closest)))
         if not answer.small_talk:
             # A person can take it from here: the mutuals team answers in Slack.
-            ref = AnswerRef.of(answer, question_id)
-            blocks += [context(ASK_TEAM_NOTE), ask_team_actions(ref.to_value())]
+            blocks += [context(ASK_TEAM_NOTE), ask_team_actions(answer.question)]
         return blocks
     if answer.sources:
         blocks.append(context(sources_line(answer)))
@@ -201,7 +200,7 @@ def thanks_message(helpful: bool, first: bool, ref: AnswerRef | None = None) -> 
         text = "Thanks for the feedback: the mutuals team reviews answers marked not helpful."
     blocks = [section(text)]
     if not helpful and ref is not None:
-        blocks += [context(ASK_TEAM_NOTE), ask_team_actions(ref.to_value(), not_helpful=True)]
+        blocks += [context(ASK_TEAM_NOTE), ask_team_actions(ref.question, not_helpful=True)]
     return {"text": text, "blocks": blocks}
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.answers.blocks import AnswerRef
 from bot.data.db import DataBusy
 from bot.enquiries import messages, service, views
 from bot.enquiries.store import ANSWERED, Enquiry
@@ -108,14 +107,13 @@ def _open_view(request: CommandRequest, view: dict[str, Any], what: str) -> None
 
 def open_enquiry_modal(request: CommandRequest) -> None:
     """*Ask the mutuals team*: the modal showing exactly what will be shared."""
-    ref = AnswerRef.from_value(str(_action(request.body).get("value") or ""))
-    question = service.question_of(ref.question) if ref is not None else ""
-    if not question or not request.actor.user_id:
+    asked = views.Asking.from_metadata(_action(request.body).get("value"))
+    question = service.question_of(asked.question) if asked is not None else ""
+    if asked is None or not question or not request.actor.user_id:
         log.warning("ask-the-team button not understood (%s)", ids_of(request.body))
         request.reply(problem_message())
         return
-    unhelpful = _action(request.body).get("block_id") == ids.ASK_TEAM_UNHELPFUL_BLOCK
-    asking = views.Asking(question, service.NOT_HELPFUL if unhelpful else service.DECLINED)
+    asking = views.Asking(question, asked.reason)
     days = request.services.settings.log_retention_days
     _open_view(request, views.enquiry_modal(asking, request.actor.user_id, days), "enquiry")
 

@@ -9,21 +9,33 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.dates import format_day, format_moment
-from bot.enquiries.service import NOT_HELPFUL
+from bot.enquiries.service import DECLINED, NOT_HELPFUL
 from bot.enquiries.store import ANSWERED, CLOSED, Enquiry
 from bot.enquiries.team_answers import SOURCE, TeamAnswer
-from bot.enquiries.views import quoted
+from bot.enquiries.views import Asking, quoted
 from bot.slack import ids
-from bot.slack.blocks import Block, Message, actions, button, context, header, message, section
+from bot.slack.blocks import (
+    MAX_BUTTON_VALUE,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    header,
+    message,
+    section,
+)
 from bot.slack.escape import escape, link, mention, truncate_mrkdwn
 
 MAX_LISTED = 20  # enquiries or team answers listed in one message, each with its buttons
 MAX_QUOTE = 600  # of a question quoted in a list
 
 
-def ask_team_actions(value: str, not_helpful: bool = False) -> Block:
-    """The *Ask the mutuals team* button; `value` is the answer's AnswerRef."""
+def ask_team_actions(question: str, not_helpful: bool = False) -> Block:
+    """The *Ask the mutuals team* button, carrying the question and why it is asked."""
     block_id = ids.ASK_TEAM_UNHELPFUL_BLOCK if not_helpful else ids.ASK_TEAM_BLOCK
+    asking = Asking(question, NOT_HELPFUL if not_helpful else DECLINED)
+    value = asking.to_metadata(MAX_BUTTON_VALUE)
     return actions(block_id, [button("Ask the mutuals team", ids.ASK_TEAM, value)])
 
 

@@ -22,6 +22,7 @@ from indexer.analyse import Analyser
 from indexer.chunk import Passage
 from indexer.extra import ExtraPassages
 from indexer.model import Problem, Source
+from indexer.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ MAX_QUESTION = 500
 MAX_ANSWER = 2500
 MAX_SOURCE_TITLE = 150
 MAX_SOURCE_URL = 500
+# A gap counts as covered when the best passage for it is a team answer holding this share of
+# the question's weight (the answers' own bar for a confident answer, bot/answers/confidence.py).
+COVERS = 0.55
 
 _INSERT = """
 INSERT INTO team_answers (enquiry_id, question, answer, source_title, source_url, as_of,
@@ -204,6 +208,19 @@ def team_passages(data: Data) -> ExtraPassages:
         else:
             good.append(as_passage(answer))
     return ExtraPassages(DOC_ID, TITLE, tuple(good), tuple(problems))
+
+
+def team_answer_covers(index: SearchIndex, question: str) -> bool:
+    """Whether the serving index's best passage for `question` is a team answer that holds
+    most of what the question asks."""
+    query = index.query(question)
+    hits = index.search(query, k=1)
+    if not hits or hits[0].passage.doc_id != DOC_ID:
+        return False
+    weights = {t: 0.0 if t in query.light else index.idf(t) for t in query.tokens}
+    total = sum(weights.values())
+    present = index.terms_of(hits[0])
+    return total > 0 and sum(w for t, w in weights.items() if t in present) / total >= COVERS
 
 
 def knowledge_page(answers: list[TeamAnswer], today: dt.date) -> str:

@@ -49,11 +49,12 @@ class Asking:
     question: str
     reason: str = DECLINED
 
-    def to_metadata(self) -> str:
+    def to_metadata(self, limit: int = MAX_PRIVATE_METADATA) -> str:
+        """JSON within `limit` (a modal's metadata; 2,000 for a button's value)."""
         question = self.question[:MAX_QUESTION]
         while True:
             text = json.dumps({"t": question, "r": self.reason}, ensure_ascii=False)
-            if slack_length(text) <= MAX_PRIVATE_METADATA:
+            if slack_length(text) <= limit:
                 return text
             question = question[: max(0, len(question) - 50)]
 

@@ -44,7 +44,7 @@ ADMIN_ANSWERS = "admin_team_answers"
 # Ask the mutuals team (bot/enquiries): the asker's button and modal; the team's buttons and modal.
 ASK_TEAM_BLOCK = "ask_team"  # under a declined answer
 ASK_TEAM_UNHELPFUL_BLOCK = "ask_team_not_helpful"  # after Not helpful
-ASK_TEAM = "enquiry_ask_team"  # value: the answer's AnswerRef (question, question-log id)
+ASK_TEAM = "enquiry_ask_team"  # value: JSON of the question and why it is asked (views.Asking)
 ENQUIRY_CALLBACK = "enquiry_submit"
 ENQUIRY_DETAIL_BLOCK = "enquiry_detail"
 ENQUIRY_DETAIL = "detail"
