@@ -4,26 +4,30 @@ the button, the confirm modal, the team's message, Answer and Close, and who may
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from conftest import write_knowledge
 from fakeslack import DM_CHANNEL, RESPONSE, FakeSlack
-from slack_harness import Slack, slack_settings
+from slack_harness import PAGES, Slack, slack_settings
 from slack_requests import API_APP_ID, ASKER, FORM, TEAM_ID, action_body, command_body, message
 
 from bot.answers import blocks
+from bot.answers.compose import answer_question
 from bot.answers.service import ask
 from bot.app import build_app
 from bot.data.db import DataStore
 from bot.enquiries import store
 from bot.enquiries.messages import UNDELIVERED
-from bot.enquiries.team_answers import SOURCE, list_team_answers
+from bot.enquiries.team_answers import SOURCE, list_team_answers, team_passages
 from bot.enquiries.views import Asking
 from bot.services import Services
 from bot.slack import ids
+from indexer.live import LiveIndex
 from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]
@@ -387,3 +391,53 @@ def test_answers_lists_team_answers_and_retire_stops_serving(slack: Slack) -> No
     click(slack, ids.TEAM_ANSWER_RETIRE, str(kept.id), user=ADMIN)
     assert "retired" in slack.fake.wait_for(RESPONSE, count=3)[-1].params["text"]
     assert list_team_answers(slack.services.data) == []
+
+
+def test_an_admin_edits_a_team_answer_in_its_modal(slack: Slack) -> None:
+    send_enquiry(slack)
+    answer(slack, only_enquiry(slack).id)
+    (kept,) = list_team_answers(slack.services.data)
+    click(slack, ids.TEAM_ANSWER_EDIT, str(kept.id), user=ADMIN)
+    (opened,) = slack.fake.wait_for("views.open")
+    modal = opened.params["view"]
+    assert modal["callback_id"] == ids.TEAM_ANSWER_CALLBACK and modal["private_metadata"] == str(
+        kept.id
+    )
+    assert ids.ANSWER_ADD[0] not in json.dumps(modal["blocks"])  # already one of the answers
+    text = next(b for b in modal["blocks"] if b.get("block_id") == ids.ANSWER_TEXT[0])
+    assert text["element"]["initial_value"] == ANSWER
+    edited = answer_values(answer="Yes, through the lead local authority.", add=False)
+    forged = submit_view(slack, ids.TEAM_ANSWER_CALLBACK, str(kept.id), edited, user=TEAMER)
+    assert forged["response_action"] == "errors"  # editing is for admins
+    assert submit_view(slack, ids.TEAM_ANSWER_CALLBACK, str(kept.id), edited, user=ADMIN) == {}
+    (now,) = list_team_answers(slack.services.data)
+    assert now.answer == "Yes, through the lead local authority." and now.answered_by == ADMIN
+
+
+def test_the_next_asker_gets_the_team_answer_from_a_live_server(
+    fake_slack: FakeSlack, tmp_path: Any, clock: Clock
+) -> None:
+    knowledge = write_knowledge(tmp_path / "knowledge", pages=PAGES)
+    settings = slack_settings(fake_slack, tmp_path, tmp_path / "index.sqlite3",
+                              knowledge_dir=knowledge, team_users=frozenset({TEAMER}),
+                              team_channel=TEAM_CHANNEL)  # fmt: skip
+    data = DataStore(settings.data_path)
+    live = LiveIndex.open(settings.index_path, knowledge, extra=lambda: team_passages(data))
+    services = Services(settings, live, data, clock=clock)
+    slack = Slack(fake_slack, settings, services, build_app(settings, services))
+    try:
+        send_enquiry(slack)
+        assert answer(slack, only_enquiry(slack).id) == {}
+        deadline = time.monotonic() + 20  # the reindex runs on its own thread
+        while not answer_question(live.current(), UNKNOWN).answered:
+            assert time.monotonic() < deadline, "the team answer was never served"
+            time.sleep(0.05)
+        before = len(fake_slack.of("chat.postMessage"))
+        slack.event(message("can our mutual bid for shared prosperity fund money",
+                            ts="1700000900.000100"))  # fmt: skip
+        reply = fake_slack.wait_for("chat.postMessage", before + 1)[before]
+        shown = json.dumps(reply.params["blocks"])
+        assert "lead local authority" in shown and SOURCE in shown
+        assert "as of 2 March 2026" in shown
+    finally:
+        data.close()
