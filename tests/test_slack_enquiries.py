@@ -441,3 +441,9 @@ def test_the_next_asker_gets_the_team_answer_from_a_live_server(
         assert "as of 2 March 2026" in shown
     finally:
         data.close()
+
+
+def test_small_talk_is_not_a_decline_and_offers_no_hand_off(slack: Slack) -> None:
+    slack.event(message("thanks!"))
+    (reply,) = slack.fake.wait_for("chat.postMessage")
+    assert ids.ASK_TEAM not in json.dumps(reply.params["blocks"])
