@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SHIPPED_KNOWLEDGE
 
 from bot.admin import service as admin_service
-from bot.admin.blocks import gaps_message
+from bot.admin.blocks import gaps_message, reindex_result_message
 from bot.answers.compose import answer_question
 from bot.cli import enquiries as cli_enquiries
 from bot.cli import main
@@ -210,3 +210,11 @@ def test_gaps_in_slack_mark_what_the_serving_index_answers_with_a_team_answer(
     assert covered == {PARAPHRASES[0]: True, "How do I file my travel expenses?": False}
     shown = json.dumps(gaps_message(admin_service.gaps(services, "U0ADMIN01", 30), 30))
     assert shown.count("a team answer now covers this") == 1
+
+
+def test_a_reindex_in_slack_reports_a_broken_team_answer(data: DataStore, tmp_path: Path) -> None:
+    bad = add_team_answer(data, team_answer(), NOW)
+    data.db.table("team_answers").update(bad, {"as_of": "soon"})
+    report = build_index(SHIPPED_KNOWLEDGE, tmp_path / "i.sqlite3", lambda: team_passages(data))
+    shown = json.dumps(reindex_result_message(admin_service.ReindexOutcome(report=report)))
+    assert "Left out* (1)" in shown and f"team answer {bad}" in shown and "bad date" in shown

@@ -124,7 +124,14 @@ def _reindexed(outcome: ReindexOutcome) -> Message:
         if found
     ]
     changes = "\n".join(lines) if lines else "No documents were added, changed or removed."
-    return message(summary, [section(summary), section(changes)])
+    blocks = [section(summary), section(changes)]
+    if report.left_out:  # broken team answers: reported, not served
+        count = len(report.left_out)
+        blocks.append(section(f"*Left out* ({count}), not served until fixed or retired:"))
+        problems = [f"• {escape(str(p))}" for p in report.left_out]
+        blocks += packed(problems, MAX_PROBLEMS, "…and {n} more: `mutuals check` lists them all.",
+                         max_blocks=10)  # fmt: skip
+    return message(summary, blocks)
 
 
 def _doc_ids(kind: str, doc_ids: Sequence[str]) -> str:
