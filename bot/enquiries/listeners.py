@@ -15,6 +15,16 @@ from slack_sdk import WebClient
 
 from bot.data.db import DataBusy
 from bot.enquiries import messages, service, views
+from bot.enquiries.curation import (
+    action_of,
+    id_value,
+    open_edit_modal,
+    open_view,
+    retire,
+    show_team_answers,
+    submit_edit,
+    view_of,
+)
 from bot.enquiries.store import ANSWERED, Enquiry
 from bot.enquiries.team_answers import tidy
 from bot.registrations.views import BUSY_ERROR
@@ -76,38 +86,12 @@ def register(app: App, services: Services) -> None:
         show_team_answers(action_request(services, body, respond, client, "answers"))
 
 
-def _action(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    found = body.get("actions")
-    first = found[0] if isinstance(found, list) and found else {}
-    return first if isinstance(first, Mapping) else {}
-
-
-def _id_value(body: Mapping[str, Any]) -> int | None:
-    value = _action(body).get("value")
-    return views.metadata_id({"private_metadata": value})
-
-
-def _view(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    view = body.get("view")
-    return view if isinstance(view, Mapping) else {}
-
-
-def _open_view(request: CommandRequest, view: dict[str, Any], what: str) -> None:
-    trigger_id, client = request.trigger_id, request.client
-    if not trigger_id:
-        log.warning("cannot open the %s modal: no trigger (%s)", what, ids_of(request.body))
-        return
-    if safely("views.open", request.body, lambda: client.views_open(trigger_id=trigger_id,
-                                                                    view=view)):  # fmt: skip
-        log.info("%s modal opened (%s)", what, ids_of(request.body))
-
-
 # -- the asker ----------------------------------------------------------------------------------
 
 
 def open_enquiry_modal(request: CommandRequest) -> None:
     """*Ask the mutuals team*: the modal showing exactly what will be shared."""
-    asked = views.Asking.from_metadata(_action(request.body).get("value"))
+    asked = views.Asking.from_metadata(action_of(request.body).get("value"))
     question = service.question_of(asked.question) if asked is not None else ""
     if asked is None or not question or not request.actor.user_id:
         log.warning("ask-the-team button not understood (%s)", ids_of(request.body))
@@ -115,12 +99,12 @@ def open_enquiry_modal(request: CommandRequest) -> None:
         return
     asking = views.Asking(question, asked.reason)
     days = request.services.settings.log_retention_days
-    _open_view(request, views.enquiry_modal(asking, request.actor.user_id, days), "enquiry")
+    open_view(request, views.enquiry_modal(asking, request.actor.user_id, days), "enquiry")
 
 
 def submit_enquiry(services: Services, ack: Ack, body: Mapping[str, Any], client: Any) -> None:
     """Store the enquiry, then say so in the modal; only a new one goes to the team."""
-    view = _view(body)
+    view = view_of(body)
     asking = views.Asking.from_metadata(view.get("private_metadata"))
     if asking is None:
         ack(**views.detail_errors("Something is wrong with this form: ask your question again."))
@@ -174,7 +158,7 @@ def _dm(client: Any, body: Mapping[str, Any], user_id: str, message: Message) ->
 def _team_enquiry(request: CommandRequest) -> Enquiry | None:
     """The enquiry a team button names, once the clicker is known to be in the team; None
     (after telling them why) otherwise."""
-    enquiry_id = _id_value(request.body)
+    enquiry_id = id_value(request.body)
     try:
         enquiry = (service.enquiry_for_team(request.services, request.actor.user_id, enquiry_id)
                    if enquiry_id is not None else None)  # fmt: skip
@@ -205,12 +189,12 @@ def open_answer_modal(request: CommandRequest) -> None:
     if enquiry.detail:
         intro += f"\n*They add*\n{views.quoted(enquiry.detail)}"
     modal = views.answer_modal(ids.ANSWER_CALLBACK, str(enquiry.id), enquiry.question, intro)
-    _open_view(request, modal, "answer")
+    open_view(request, modal, "answer")
 
 
 def submit_answer(services: Services, ack: Ack, body: Mapping[str, Any], client: Any) -> None:
     """Store the answer (and the team answer), close the modal, then tell the asker once."""
-    view, user_id = _view(body), actor_of(body).user_id
+    view, user_id = view_of(body), actor_of(body).user_id
     enquiry_id, form = views.metadata_id(view), views.parse_answer(view)
     try:
         done = (service.answer_enquiry(services, user_id, enquiry_id, form)
@@ -257,7 +241,7 @@ def deliver(
 
 
 def close(request: CommandRequest) -> None:
-    enquiry_id = _id_value(request.body)
+    enquiry_id = id_value(request.body)
     try:
         done = (service.close_enquiry(request.services, request.actor.user_id, enquiry_id)
                 if enquiry_id is not None else service.Resolved(missing=True))  # fmt: skip
@@ -282,75 +266,6 @@ def show_enquiries(request: CommandRequest) -> None:
         request.reply(problem_message())
         return
     request.reply(messages.enquiries_message(found, request.services.now()))
-
-
-# -- team answers (admins) ----------------------------------------------------------------------
-
-
-def show_team_answers(request: CommandRequest) -> None:
-    """`/mutuals answers`: the team answers served, with Edit and Retire; admins only."""
-    try:
-        found = service.team_answers(request.services, request.actor.user_id)
-    except NotAllowed:
-        request.reply(messages.refused_message(f"`{ids.COMMAND} answers`", admins=True))
-        return
-    except DataBusy:
-        request.reply(problem_message())
-        return
-    request.reply(messages.team_answers_message(found))
-
-
-def open_edit_modal(request: CommandRequest) -> None:
-    answer_id = _id_value(request.body)
-    try:
-        found = (service.team_answer_for(request.services, request.actor.user_id, answer_id)
-                 if answer_id is not None else None)  # fmt: skip
-    except NotAllowed:
-        request.reply(messages.refused_message("editing team answers", admins=True))
-        return
-    if found is None or found.retired_at is not None:
-        request.reply(messages.simple_message("That team answer is no longer served."))
-        return
-    modal = views.answer_modal(ids.TEAM_ANSWER_CALLBACK, str(found.id), found.question,
-                               answer=found.answer, source_title=found.source_title,
-                               source_url=found.source_url, offer_add=False)  # fmt: skip
-    _open_view(request, modal, "team answer")
-
-
-def submit_edit(services: Services, ack: Ack, body: Mapping[str, Any]) -> None:
-    view, user_id = _view(body), actor_of(body).user_id
-    answer_id = views.metadata_id(view)
-    try:
-        outcome = (service.edit_team_answer(services, user_id, answer_id, views.parse_answer(view))
-                   if answer_id is not None else False)  # fmt: skip
-    except NotAllowed:
-        ack(**views.errors_response({"answer": "Only admins can edit team answers."}))
-        return
-    except DataBusy:
-        ack(**views.errors_response({"answer": BUSY_ERROR}))
-        return
-    if isinstance(outcome, dict):
-        ack(**views.errors_response(outcome))
-        return
-    if not outcome:
-        ack(**views.errors_response({"answer": "That team answer is no longer served."}))
-        return
-    ack()
-    log.info("team answer %s edited (%s)", answer_id, ids_of(body))
-
-
-def retire(request: CommandRequest) -> None:
-    answer_id = _id_value(request.body)
-    try:
-        retired = answer_id is not None and service.retire(
-            request.services, request.actor.user_id, answer_id)  # fmt: skip
-    except NotAllowed:
-        request.reply(messages.refused_message("retiring team answers", admins=True))
-        return
-    text = (f"Team answer {answer_id} retired: the assistant stops serving it at the next "
-            "reindex (at once on a live server)." if retired
-            else "That team answer was not being served.")  # fmt: skip
-    request.reply(messages.simple_message(text))
 
 
 SUBCOMMANDS = (
