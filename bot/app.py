@@ -10,6 +10,7 @@ from slack_bolt import App
 
 from bot.admin import listeners as admin
 from bot.answers import listeners as answers
+from bot.enquiries import listeners as enquiries
 from bot.home import listeners as home
 from bot.registrations import listeners as registrations
 from bot.services import Services
@@ -24,6 +25,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     *answers.SUBCOMMANDS,  # help
     *registrations.SUBCOMMANDS,  # register, status, withdraw, registrations, export
     *admin.SUBCOMMANDS,  # reindex, gaps, stats
+    *enquiries.SUBCOMMANDS,  # enquiries, answers
 )
 
 
@@ -46,7 +48,7 @@ def build_app(settings: Settings, services: Services, executor: Executor | None 
         listener_executor=executor or ListenerPool(),
     )
     router().register(app, services)
-    for feature in (answers, registrations, admin, home):
+    for feature in (answers, registrations, admin, enquiries, home):
         feature.register(app, services)
     app.error(_log_error)
     return app

@@ -17,6 +17,7 @@ from waitress.server import create_server
 from bot.admin.housekeeping import PURGE_INTERVAL, start_retention
 from bot.app import build_app
 from bot.data.db import DataStore
+from bot.enquiries.team_answers import team_passages
 from bot.services import Services
 from bot.settings import Settings, SettingsError, require_slack
 from bot.slack import gate
@@ -62,10 +63,12 @@ def load_services(settings: Settings) -> Services:
     process) before the next question, without a restart.
     """
     started = time.perf_counter()
-    live = LiveIndex.open(settings.index_path, settings.knowledge_dir)
+    data = DataStore(settings.data_path)  # creates its directory (0700) and file (0600)
+    # Every build adds the team's answers from the data file (bot/enquiries/team_answers.py).
+    live = LiveIndex.open(settings.index_path, settings.knowledge_dir,
+                          extra=lambda: team_passages(data))  # fmt: skip
     index = live.current()
     spelling.warm()
-    data = DataStore(settings.data_path)  # creates its directory (0700) and file (0600)
     log.info(
         "index loaded: %d documents, %d passages, built %s (%.0f ms)",
         index.info.documents, index.info.passages, index.info.built_at,

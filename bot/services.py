@@ -70,3 +70,10 @@ class Services:
         if not user_id or not self.settings.is_admin(user_id):
             log.warning("admin-only request refused user=%s", user_id)
             raise NotAllowed(user_id)
+
+    def require_team(self, user_id: str) -> None:
+        """Raise NotAllowed unless `user_id` may answer enquiries (an admin, or one of
+        MUTUALS_TEAM_USERS): every enquiry service function that answers or closes calls this."""
+        if not user_id or not self.settings.is_team(user_id):
+            log.warning("mutuals-team-only request refused user=%s", user_id)
+            raise NotAllowed(user_id)

@@ -65,7 +65,8 @@ class Settings:
     )
     data_path: Path = _setting(
         "MUTUALS_DATA_PATH",
-        "Data file (registrations, feedback, question log, events); keep on a persistent disk.",
+        "Data file (registrations, feedback, question log, events, enquiries, team answers); "
+        "keep on a persistent disk.",
         DEFAULT_DATA,
     )
     admin_users: frozenset[str] = _setting(
@@ -74,6 +75,16 @@ class Settings:
     )  # fmt: skip
     admin_channel: str = _setting(
         "MUTUALS_ADMIN_CHANNEL", "Channel id that receives registration notices (optional).", ""
+    )
+    team_channel: str = _setting(
+        "MUTUALS_TEAM_CHANNEL",
+        "Channel id where Ask the mutuals team enquiries go (default: the admin channel).",
+        "",
+    )
+    team_users: frozenset[str] = _setting(
+        "MUTUALS_TEAM_USERS",
+        "Comma-separated user ids who may answer enquiries, besides the admins (optional).",
+        frozenset(),
     )
     open_channels: frozenset[str] = _setting(
         "MUTUALS_OPEN_CHANNELS", "Channel ids where the bot answers without a mention.", frozenset()
@@ -92,6 +103,15 @@ class Settings:
     def is_admin(self, user_id: object) -> bool:
         """True when `user_id` may run admin commands (anything but a listed id is refused)."""
         return isinstance(user_id, str) and user_id in self.admin_users
+
+    def is_team(self, user_id: object) -> bool:
+        """True when `user_id` may answer or close enquiries: an admin or a team member."""
+        return self.is_admin(user_id) or (isinstance(user_id, str) and user_id in self.team_users)
+
+    @property
+    def enquiries_channel(self) -> str:
+        """Where enquiries go: the team channel, else the admin channel ("" if neither)."""
+        return self.team_channel or self.admin_channel
 
 
 def documented_settings() -> list[tuple[str, str]]:
@@ -117,7 +137,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
 def _parse(name: str, env: str, raw: str) -> object:
     if name in ("knowledge_dir", "index_path", "data_path"):
         return Path(raw).expanduser()
-    if name in ("admin_users", "open_channels"):
+    if name in ("admin_users", "open_channels", "team_users"):
         ids = frozenset(x.strip() for x in raw.split(",") if x.strip())
         bad = sorted(i for i in ids if not _ID.match(i))
         if bad:
@@ -125,7 +145,7 @@ def _parse(name: str, env: str, raw: str) -> object:
         return ids
     if name == "team_id" and not _ID.match(raw):
         raise SettingsError(f"{env}: {raw!r} is not a Slack team id (like T0123456789)")
-    if name == "admin_channel" and not _ID.match(raw):
+    if name in ("admin_channel", "team_channel") and not _ID.match(raw):
         raise SettingsError(f"{env}: {raw!r} is not a Slack channel id (like C0123456789)")
     if name in ("log_retention_days", "port"):
         return _positive_int(env, raw, upper=65535 if name == "port" else 3650)

@@ -17,7 +17,8 @@ import sqlite_utils
 
 from indexer.analyse import ANALYSER_VERSION, Analyser
 from indexer.chunk import Passage, passages
-from indexer.knowledge import Knowledge, knowledge_digest, load_knowledge
+from indexer.extra import ExtraPassages, ExtraSource
+from indexer.knowledge import Knowledge, Problem, knowledge_digest, load_knowledge
 from indexer.search import IndexUnavailable, read_meta
 
 # Title and section words count this many times over body words (calibrated with `mutuals eval`).
@@ -34,6 +35,7 @@ class BuildReport:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    left_out: list[Problem] = field(default_factory=list)  # extra passages not served, and why
 
 
 def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
@@ -42,19 +44,25 @@ def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
     return title + analyser.tokens(passage.section) * SECTION_WEIGHT + analyser.tokens(passage.text)
 
 
-def build_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport:
-    """Validate the knowledge and write a new index file; the old one stays on any error."""
+def build_index(
+    knowledge_dir: Path | str, index_path: Path | str, extra: ExtraSource | None = None
+) -> BuildReport:
+    """Validate the knowledge and write a new index file; the old one stays on any error.
+    `extra` gives passages from elsewhere (the team's answers), added as one more document."""
     started = time.perf_counter()
     knowledge = load_knowledge(knowledge_dir)  # raises KnowledgeError before anything is written
+    more = extra() if extra is not None else None
     index_path = Path(index_path)
     old_hashes = _document_hashes(index_path)
     new_hashes = _knowledge_hashes(knowledge)
+    if more is not None and more.passages:
+        new_hashes[more.doc_id] = more.digest
     index_path.parent.mkdir(parents=True, exist_ok=True)
     build_id = uuid.uuid4().hex
     fd, tmp_name = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=index_path.parent)
     os.close(fd)
     try:
-        count = _write(Path(tmp_name), knowledge, new_hashes, build_id)
+        count = _write(Path(tmp_name), knowledge, new_hashes, build_id, more)
         os.replace(tmp_name, index_path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -68,13 +76,20 @@ def build_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildRepor
         changed=sorted(k for k in new_hashes.keys() & old_hashes.keys()
                        if new_hashes[k] != old_hashes[k]),
         removed=sorted(old_hashes.keys() - new_hashes.keys()),
+        left_out=list(more.problems) if more is not None else [],
     )  # fmt: skip
 
 
-def _write(path: Path, knowledge: Knowledge, hashes: dict[str, str], build_id: str) -> int:
+def _write(
+    path: Path, knowledge: Knowledge, hashes: dict[str, str], build_id: str,
+    extra: ExtraPassages | None = None,
+) -> int:  # fmt: skip
     analyser = Analyser(knowledge.synonyms)
-    rows = [_passage_row(analyser, p) for p in passages(knowledge)]
+    added = list(extra.passages) if extra is not None else []
+    rows = [_passage_row(analyser, p) for p in [*passages(knowledge), *added]]
     titles = {d.id: d.title for d in knowledge.documents}
+    if extra is not None:
+        titles[extra.doc_id] = extra.title
     meta = {
         "build_id": build_id,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -82,6 +97,7 @@ def _write(path: Path, knowledge: Knowledge, hashes: dict[str, str], build_id: s
         "passages": str(len(rows)),
         "analyser_version": ANALYSER_VERSION,
         "knowledge_hash": knowledge.digest,
+        "extra_hash": extra.digest if extra is not None else "",
         "contact": knowledge.contact,
         "synonyms": json.dumps([list(g) for g in knowledge.synonyms]),
     }
@@ -152,9 +168,11 @@ def index_is_sound(index_path: Path | str) -> bool:
         return False
 
 
-def index_is_current(knowledge_dir: Path | str, index_path: Path | str) -> bool:
+def index_is_current(
+    knowledge_dir: Path | str, index_path: Path | str, extra: ExtraSource | None = None
+) -> bool:
     """True when the index file exists, is readable and intact, and was built from this
-    knowledge."""
+    knowledge (and these extra passages, when given)."""
     try:
         meta = read_meta(index_path)
     except IndexUnavailable:
@@ -162,12 +180,15 @@ def index_is_current(knowledge_dir: Path | str, index_path: Path | str) -> bool:
     return (
         meta.get("analyser_version") == ANALYSER_VERSION
         and meta.get("knowledge_hash") == knowledge_digest(Path(knowledge_dir))
+        and (extra is None or meta.get("extra_hash", "") == extra().digest)
         and index_is_sound(index_path)
     )
 
 
-def ensure_index(knowledge_dir: Path | str, index_path: Path | str) -> BuildReport | None:
-    """Build the index if it is missing, unreadable or older than the knowledge."""
-    if index_is_current(knowledge_dir, index_path):
+def ensure_index(
+    knowledge_dir: Path | str, index_path: Path | str, extra: ExtraSource | None = None
+) -> BuildReport | None:
+    """Build the index if it is missing, unreadable or older than the knowledge (or extras)."""
+    if index_is_current(knowledge_dir, index_path, extra):
         return None
-    return build_index(knowledge_dir, index_path)
+    return build_index(knowledge_dir, index_path, extra)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from indexer.build import BuildReport, build_index, ensure_index, index_is_sound
+from indexer.extra import ExtraSource
 from indexer.search import IndexUnavailable, SearchIndex, read_meta
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,13 @@ class LiveIndex:
         *,
         check_interval: float = DEFAULT_CHECK_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        extra: ExtraSource | None = None,
     ) -> None:
-        """Load the index file now; IndexUnavailable if it cannot serve (see `open`)."""
+        """Load the index file now; IndexUnavailable if it cannot serve (see `open`). Every
+        reindex adds the passages `extra` gives (the team's answers)."""
         self.index_path = Path(index_path)
         self.knowledge_dir = Path(knowledge_dir)
+        self.extra = extra
         self.check_interval = check_interval
         self._clock = clock
         self._swap_lock = threading.Lock()  # guards _index and _seen; held only for assignments
@@ -79,10 +83,11 @@ class LiveIndex:
         knowledge_dir: Path | str,
         *,
         check_interval: float = DEFAULT_CHECK_INTERVAL,
+        extra: ExtraSource | None = None,
     ) -> LiveIndex:
         """Build the index first if it is missing or older than the knowledge, then load it."""
-        ensure_index(knowledge_dir, index_path)  # KnowledgeError if it must build and cannot
-        return cls(index_path, knowledge_dir, check_interval=check_interval)
+        ensure_index(knowledge_dir, index_path, extra)  # KnowledgeError if it must and cannot
+        return cls(index_path, knowledge_dir, check_interval=check_interval, extra=extra)
 
     def current(self) -> SearchIndex:
         """The index to answer one question from; keep it for the whole question."""
@@ -143,7 +148,9 @@ class LiveIndex:
             raise ReindexRunning("a reindex is already running")
         try:
             old = self._index.info.build_id
-            report = build_index(self.knowledge_dir, self.index_path)  # KnowledgeError propagates
+            # KnowledgeError propagates
+            more = () if self.extra is None else (self.extra,)  # the team's answers
+            report = build_index(self.knowledge_dir, self.index_path, *more)
             seen = _fingerprint(self.index_path)
             loaded = SearchIndex.load(self.index_path)
             self._swap(loaded, seen)

@@ -51,6 +51,7 @@ class FakeSlack:
         self.delays: dict[str, float] = {}
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
+        self._refusals: list[tuple[str, dict[str, str], str]] = []
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -75,6 +76,19 @@ class FakeSlack:
         """Make the next `times` calls (to `methods`, or any) fail: "429", "500" or "close"."""
         with self._lock:
             self._failures.append(_Failure(mode, times, frozenset(methods)))
+
+    def refuse(self, method: str, error: str, **match: str) -> None:
+        """Answer every call to `method` whose params include `match` with Slack's
+        `{"ok": false, "error": error}` (a channel the app is not in, a deactivated user)."""
+        with self._lock:
+            self._refusals.append((method, match, error))
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> str | None:
+        with self._lock:
+            for refused, match, error in self._refusals:
+                if refused == method and all(params.get(k) == v for k, v in match.items()):
+                    return error
+        return None
 
     def of(self, method: str) -> list[Call]:
         with self._lock:
@@ -210,6 +224,10 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             fake._record(Call(method, params, url.path))
             if method == RESPONSE:
                 self._send(200, b"ok", "text/plain")
+                return
+            refused = fake._refusal(method, params)
+            if refused is not None:
+                self._send(200, json.dumps({"ok": False, "error": refused}).encode())
                 return
             result = {"ok": True, **fake._result(method, params)}
             self._send(200, json.dumps(result).encode())

@@ -18,6 +18,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("bot.services",),
     ("bot.slack",),
     ("bot.registrations",),
+    ("bot.enquiries",),
     ("bot.answers", "bot.admin"),
     ("bot.home",),
     ("bot.app",),  # the composition root: the app factory ...

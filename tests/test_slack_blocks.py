@@ -150,13 +150,16 @@ def test_answer_message_content() -> None:
     assert [e["action_id"] for e in register["elements"]] == [ids.OPEN_REGISTRATION]
 
 
-def test_declined_message_has_no_buttons_and_offers_the_closest_guidance_as_links() -> None:
+def test_declined_message_offers_the_closest_guidance_as_links_and_ask_the_team() -> None:
     message = blocks.answer_message(_answer("nothing", answered=False), 3)
-    assert [b["type"] for b in message["blocks"]] == ["section", "context"]
+    assert [b["type"] for b in message["blocks"]] == ["section", "context", "context", "actions"]
     closest = message["blocks"][1]["elements"][0]["text"]
     assert closest.startswith("Closest guidance I hold: <https://")
     assert closest.count("<https://") == 2  # the two nearest passages, as links only
-    assert "actions" not in json.dumps(message["blocks"])
+    ask = message["blocks"][3]
+    assert ask["block_id"] == ids.ASK_TEAM_BLOCK  # the only buttons: no votes on a decline
+    assert [e["action_id"] for e in ask["elements"]] == [ids.ASK_TEAM]
+    assert json.loads(ask["elements"][0]["value"])["t"] == "nothing"
 
 
 def test_slash_answer_restates_and_offers_share() -> None:

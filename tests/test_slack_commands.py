@@ -45,7 +45,7 @@ def test_no_web_api_call_for_a_command(slack: Slack) -> None:
 
 def test_one_router_holds_every_subcommand() -> None:
     names = {"help", "reindex", "gaps", "stats", "register", "status", "withdraw",
-             "registrations", "export"}  # fmt: skip
+             "registrations", "export", "enquiries", "answers"}  # fmt: skip
     assert set(router().subcommands) == names
 
 

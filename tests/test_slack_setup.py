@@ -44,6 +44,8 @@ def test_env_example_lists_every_setting() -> None:
         ({"MUTUALS_OPEN_CHANNELS": "C0123456789, #general"}, "MUTUALS_OPEN_CHANNELS"),
         ({"MUTUALS_ADMIN_USERS": "alice"}, "MUTUALS_ADMIN_USERS"),
         ({"MUTUALS_ADMIN_CHANNEL": "general"}, "MUTUALS_ADMIN_CHANNEL"),
+        ({"MUTUALS_TEAM_CHANNEL": "#mutuals-team"}, "MUTUALS_TEAM_CHANNEL"),
+        ({"MUTUALS_TEAM_USERS": "U0123456789, bob"}, "MUTUALS_TEAM_USERS"),
         ({"MUTUALS_LOG_RETENTION_DAYS": "ninety"}, "MUTUALS_LOG_RETENTION_DAYS"),
         ({"PORT": "70000"}, "PORT"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
@@ -114,3 +116,12 @@ def test_manifest_has_the_least_scopes_and_every_surface() -> None:
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
     assert manifest["features"]["app_home"]["home_tab_enabled"]
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/mutuals"]
+
+
+def test_enquiries_go_to_the_team_channel_else_the_admin_channel() -> None:
+    both = load_settings({"MUTUALS_TEAM_CHANNEL": "C0TEAM001", "MUTUALS_ADMIN_CHANNEL": "C0ADM001"})
+    assert both.enquiries_channel == "C0TEAM001"
+    assert load_settings({"MUTUALS_ADMIN_CHANNEL": "C0ADM001"}).enquiries_channel == "C0ADM001"
+    team = load_settings({"MUTUALS_ADMIN_USERS": "U0ADMIN01", "MUTUALS_TEAM_USERS": "U0TEAM001"})
+    assert team.is_team("U0ADMIN01") and team.is_team("U0TEAM001")
+    assert not team.is_admin("U0TEAM001") and not team.is_team("U0OTHER01")

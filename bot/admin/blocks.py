@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.admin.reports import GapGroup, Stats
+from bot.admin.reports import GapGroup, Stats, hours_text
 from bot.admin.service import DEFAULT_DAYS, MAX_DAYS, IndexStatus, ReindexOutcome
 from bot.dates import format_moment
 from bot.slack import ids
@@ -124,7 +124,14 @@ def _reindexed(outcome: ReindexOutcome) -> Message:
         if found
     ]
     changes = "\n".join(lines) if lines else "No documents were added, changed or removed."
-    return message(summary, [section(summary), section(changes)])
+    blocks = [section(summary), section(changes)]
+    if report.left_out:  # broken team answers: reported, not served
+        count = len(report.left_out)
+        blocks.append(section(f"*Left out* ({count}), not served until fixed or retired:"))
+        problems = [f"• {escape(str(p))}" for p in report.left_out]
+        blocks += packed(problems, MAX_PROBLEMS, "…and {n} more: `mutuals check` lists them all.",
+                         max_blocks=10)  # fmt: skip
+    return message(summary, blocks)
 
 
 def _doc_ids(kind: str, doc_ids: Sequence[str]) -> str:
@@ -168,7 +175,8 @@ def gaps_message(groups: Sequence[GapGroup], days: int) -> Message:
 
 def _gap_line(group: GapGroup) -> str:
     when = f"{group.last_asked.day} {group.last_asked:%B %Y}"
-    return f"*{group.count}×* {escape(group.wording)}  _({group.source}, last {when})_"
+    covered = "  :white_check_mark: _a team answer now covers this_" if group.covered else ""
+    return f"*{group.count}×* {escape(group.wording)}  _({group.source}, last {when})_{covered}"
 
 
 def stats_message(stats: Stats) -> Message:
@@ -184,11 +192,20 @@ def stats_message(stats: Stats) -> Message:
         ("95th percentile answer time", f"{stats.p95_ms:.0f} ms"),
         ("Registrations", f"{stats.registrations_total:,} in total"),
         ("New registrations", f"{stats.registrations_new:,} in the period"),
+        ("Enquiries to the team", f"{stats.enquiries_opened:,} opened"),
+        (
+            "Enquiries resolved",
+            f"{stats.enquiries_answered:,} answered, {stats.enquiries_closed:,} closed",
+        ),
+        ("Median time to answer", hours_text(stats.median_hours_to_answer)),
     ]
     fields = [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in figures]
     since = f"Since {format_moment(stats.since)} (UTC)."
     text = f"{title}: {stats.questions} questions, {stats.answered_share:.0%} answered."
-    return message(text, [header(title), {"type": "section", "fields": fields}, context(since)])
+    sections = [
+        {"type": "section", "fields": fields[i : i + 10]} for i in range(0, len(fields), 10)
+    ]
+    return message(text, [header(title), *sections, context(since)])
 
 
 def _share(part: int, whole: int) -> str:
@@ -198,11 +215,13 @@ def _share(part: int, whole: int) -> str:
 # -- App Home admin panel ---------------------------------------------------------------------
 
 
-def admin_panel(status: IndexStatus) -> list[Block]:
-    """Index status and the admin buttons; results arrive in the admin's DM."""
+def admin_panel(status: IndexStatus, open_enquiries: int | None = 0) -> list[Block]:
+    """Index status, open enquiries and the admin buttons; results arrive in the admin's DM."""
     state = f"*Index serving*: built {escape(_built_at(status.built_at))}, " + (
         f"{status.documents} documents, {status.passages} passages."
     )
+    waiting = "unknown just now" if open_enquiries is None else f"{open_enquiries:,}"
+    state += f"\n*Open enquiries to the mutuals team*: {waiting}."
     if status.reindexing:
         state += "\n_A reindex is running now._"
     if not status.live:
@@ -213,6 +232,8 @@ def admin_panel(status: IndexStatus) -> list[Block]:
         button("Usage stats", ids.ADMIN_STATS, "stats"),
         button("Registrations", ids.ADMIN_REGISTRATIONS, "registrations"),
         button("Export registrations", ids.ADMIN_EXPORT, "export"),
+        button("Enquiries", ids.ADMIN_ENQUIRIES, "enquiries"),
+        button("Team answers", ids.ADMIN_ANSWERS, "answers"),
     ]
     return [
         {"type": "divider"},
@@ -226,9 +247,9 @@ def admin_panel(status: IndexStatus) -> list[Block]:
     ]
 
 
-def with_admin_panel(view: Block, status: IndexStatus) -> Block:
+def with_admin_panel(view: Block, status: IndexStatus, open_enquiries: int | None = 0) -> Block:
     """The home view with the admin panel added at the end (kept within 50 blocks)."""
-    panel = admin_panel(status)
+    panel = admin_panel(status, open_enquiries)
     kept = view["blocks"][: MAX_BLOCKS - len(panel)]
     return {**view, "blocks": kept + panel}
 

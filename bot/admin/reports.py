@@ -10,13 +10,15 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.data.csv_safe import csv_text
 from bot.data.db import Data, iso
 from bot.data.usage import feedback_since, questions_since
+from bot.enquiries.store import ANSWERED, CLOSED, enquiries_since
+from bot.enquiries.team_answers import list_team_answers
 from bot.registrations.store import list_registrations
 from indexer.analyse import Analyser
 
@@ -39,6 +41,7 @@ class GapGroup:
     last_asked: datetime
     declined: int  # askings the assistant declined
     not_helpful: int  # askings whose answer was marked Not helpful
+    covered: bool = False  # a team answer now answers it
 
     @property
     def source(self) -> str:
@@ -63,6 +66,10 @@ class Stats:
     p95_ms: float
     registrations_total: int
     registrations_new: int
+    enquiries_opened: int = 0  # Ask the mutuals team, in the period
+    enquiries_answered: int = 0
+    enquiries_closed: int = 0
+    median_hours_to_answer: float | None = None  # None when none was answered
 
     @property
     def answered_share(self) -> float:
@@ -90,7 +97,20 @@ def knowledge_gaps(
     """
     since = _since(now, days)
     failures = _failures(data, since, now)
-    return _group_failures(failures, analyser or Analyser())
+    analyser = analyser or Analyser()
+    groups = _group_failures(failures, analyser)
+    questions = [a.question for a in list_team_answers(data)]
+    return mark_covered(groups, lambda g: _any_similar(analyser, g.wording, questions))
+
+
+def mark_covered(groups: list[GapGroup], covers: Callable[[GapGroup], bool]) -> list[GapGroup]:
+    """The groups, each marked covered when `covers` says a team answer now answers it."""
+    return [replace(g, covered=True) if g.covered or covers(g) else g for g in groups]
+
+
+def _any_similar(analyser: Analyser, wording: str, questions: Sequence[str]) -> bool:
+    key = _key(analyser, wording)
+    return any(_similar(key, _key(analyser, q)) for q in questions)
 
 
 def _since(now: datetime, days: int) -> datetime:
@@ -189,6 +209,12 @@ def usage_stats(data: Data, now: datetime, days: int = DEFAULT_DAYS) -> Stats:
     feedback = [f for f in feedback_since(data, since) if f.created_at <= now]
     registrations = list_registrations(data)
     times = [q.took_ms for q in asked]
+    enquiries = [e for e in enquiries_since(data, since) if e.created_at <= now]
+    hours = [
+        (e.resolved_at - e.created_at).total_seconds() / 3600
+        for e in enquiries
+        if e.status == ANSWERED and e.resolved_at is not None
+    ]
     return Stats(
         days=days,
         since=since,
@@ -201,6 +227,10 @@ def usage_stats(data: Data, now: datetime, days: int = DEFAULT_DAYS) -> Stats:
         p95_ms=nearest_rank(times, 95),
         registrations_total=len(registrations),
         registrations_new=sum(since <= r.created_at <= now for r in registrations),
+        enquiries_opened=len(enquiries),
+        enquiries_answered=len(hours),
+        enquiries_closed=sum(e.status == CLOSED for e in enquiries),
+        median_hours_to_answer=statistics.median(hours) if hours else None,
     )
 
 
@@ -217,9 +247,13 @@ def format_gaps(groups: Sequence[GapGroup], days: int) -> str:
     """A plain-text table of knowledge gaps for a terminal."""
     if not groups:
         return f"No declined or Not helpful questions in the last {days} days.\n"
-    rows = [[str(g.count), g.last_asked.strftime("%Y-%m-%d"), g.source, g.wording] for g in groups]
+    rows = [
+        [str(g.count), g.last_asked.strftime("%Y-%m-%d"), g.source,
+         "team answer" if g.covered else "", g.wording]
+        for g in groups
+    ]  # fmt: skip
     title = f"Knowledge gaps, last {days} days ({sum(g.count for g in groups)} questions)"
-    return title + "\n\n" + _table(["count", "last asked", "from", "question"], rows)
+    return title + "\n\n" + _table(["count", "last asked", "from", "covered by", "question"], rows)
 
 
 def format_stats(stats: Stats) -> str:
@@ -234,6 +268,10 @@ def format_stats(stats: Stats) -> str:
         ["p95 answer time (nearest rank)", f"{stats.p95_ms:.1f} ms"],
         ["registrations (total)", str(stats.registrations_total)],
         ["registrations (new)", str(stats.registrations_new)],
+        ["enquiries opened", str(stats.enquiries_opened)],
+        ["enquiries answered", str(stats.enquiries_answered)],
+        ["enquiries closed", str(stats.enquiries_closed)],
+        ["median time to answer", hours_text(stats.median_hours_to_answer)],
     ]
     title = f"Usage, last {stats.days} days (since {stats.since:%Y-%m-%d %H:%M} UTC)"
     return title + "\n\n" + _table(["", ""], rows, header=False)
@@ -241,6 +279,13 @@ def format_stats(stats: Stats) -> str:
 
 def _share(part: int, whole: int) -> str:
     return f"{part} ({part / whole:.0%} of rated)" if whole else str(part)
+
+
+def hours_text(hours: float | None) -> str:
+    """A median time to answer as people read it: "none answered", "3.5 hours", "2.1 days"."""
+    if hours is None:
+        return "none answered"
+    return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def _table(headers: list[str], rows: list[list[str]], header: bool = True) -> str:

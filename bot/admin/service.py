@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.admin import reports
+from bot.enquiries.team_answers import team_answer_covers
 from bot.services import Services
 from indexer.build import BuildReport
 from indexer.live import LiveIndex, ReindexRunning
@@ -128,8 +129,9 @@ def gaps(services: Services, user_id: str, days: int) -> list[reports.GapGroup]:
     """Knowledge gaps of the last `days` days, grouped with the serving index's synonyms;
     admins only."""
     services.require_admin(user_id)
-    analyser = services.index.analyser
-    return reports.knowledge_gaps(services.data, services.now(), days, analyser=analyser)
+    index = services.index
+    groups = reports.knowledge_gaps(services.data, services.now(), days, analyser=index.analyser)
+    return reports.mark_covered(groups, lambda g: team_answer_covers(index, g.wording))
 
 
 def stats(services: Services, user_id: str, days: int) -> reports.Stats:

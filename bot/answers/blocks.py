@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.answers.compose import Answer
 from bot.dates import format_date
+from bot.enquiries.messages import ASK_TEAM_NOTE, ask_team_actions
 from bot.registrations.messages import register_actions
 from bot.slack import ids
 from bot.slack.blocks import (
@@ -99,6 +100,9 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
     if not answer.answered:
         if answer.closest:
             blocks.append(context(closest_text(answer.closest)))
+        if not answer.small_talk:
+            # A person can take it from here: the mutuals team answers in Slack.
+            blocks += [context(ASK_TEAM_NOTE), ask_team_actions(answer.question)]
         return blocks
     if answer.sources:
         blocks.append(context(sources_line(answer)))
@@ -186,14 +190,18 @@ def feedback_recorded(blocks: list[Block], helpful: bool) -> list[Block]:
     return fit(kept if note in kept else kept + [note])
 
 
-def thanks_message(helpful: bool, first: bool) -> Message:
+def thanks_message(helpful: bool, first: bool, ref: AnswerRef | None = None) -> Message:
+    """Thanks for a vote; after Not helpful, the offer to ask the mutuals team (given `ref`)."""
     if not first:
         text = "Feedback on this answer was already recorded. Thank you."
     elif helpful:
         text = "Thanks for the feedback: glad it helped."
     else:
         text = "Thanks for the feedback: the mutuals team reviews answers marked not helpful."
-    return {"text": text, "blocks": [section(text)]}
+    blocks = [section(text)]
+    if not helpful and ref is not None:
+        blocks += [context(ASK_TEAM_NOTE), ask_team_actions(ref.question, not_helpful=True)]
+    return {"text": text, "blocks": blocks}
 
 
 # -- help -----------------------------------------------------------------

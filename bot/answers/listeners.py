@@ -164,7 +164,7 @@ def record(services: Services, body: dict, respond: Respond, helpful: bool) -> N
         return
     first = give_feedback(services, ref.question_id, ref.question, helpful, list(ref.passage_ids))
     log.info("feedback helpful=%s first=%s (%s)", helpful, first, ids_of(body))
-    ephemeral(body, respond)(blocks.thanks_message(helpful, first))
+    ephemeral(body, respond)(blocks.thanks_message(helpful, first, ref))
     original: dict[str, Any] = body.get("message") or {}
     if original.get("blocks"):
         text, old = original.get("text") or "Answer", original["blocks"]

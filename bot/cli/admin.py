@@ -73,8 +73,8 @@ def stats(days: int, data_path: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Purge even if it looks like a wrong clock.")
 @data_option
 def purge(force: bool, data_path: Path | None) -> None:
-    """Delete question-log and feedback rows past retention, event ids older than a day, and
-    registrations not updated for 12 months.
+    """Delete question-log and feedback rows past retention, enquiries answered or closed longer
+    ago than that, event ids older than a day, and registrations not updated for 12 months.
 
     Refuses, deleting nothing, when the clock is behind the newest row or when more than half of
     ten or more registrations would go at once (a wrong clock), unless --force.
@@ -88,8 +88,9 @@ def purge(force: bool, data_path: Path | None) -> None:
                 f"purge refused, nothing deleted: {refused}; check the clock, or --force"
             ) from refused
     click.echo(
-        f"purged rows older than {days} days (MUTUALS_LOG_RETENTION_DAYS) from the question log "
-        "and feedback, event ids older than 1 day, and registrations not updated for 12 months:"
+        f"purged rows older than {days} days (MUTUALS_LOG_RETENTION_DAYS) from the question log, "
+        "feedback and resolved enquiries, event ids older than 1 day, and registrations not "
+        "updated for 12 months:"
     )
     for table, count in removed.items():
         click.echo(f"  {table}: {count}")

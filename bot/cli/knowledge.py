@@ -12,13 +12,49 @@ import click
 from bot.answers import evaluate as evaluation
 from bot.answers.compose import Answer, answer_question
 from bot.answers.evaluate import EVAL_DIR, load_parts, load_questions
-from bot.cli.common import index_option, knowledge_option, paths
+from bot.cli.common import (
+    CLI_BUSY_TIMEOUT_MS,
+    clean_errors,
+    data_option,
+    index_option,
+    knowledge_option,
+    paths,
+    settings,
+)
+from bot.data.db import open_data
 from bot.dates import format_date
+from bot.enquiries.team_answers import team_passages
 from indexer.build import build_index, ensure_index
 from indexer.chunk import passages
-from indexer.knowledge import KnowledgeError, load_knowledge
+from indexer.extra import ExtraPassages, ExtraSource
+from indexer.knowledge import KnowledgeError, Problem, load_knowledge
 from indexer.overlap import MAX_SHARE, overlap, source_texts
 from indexer.search import IndexUnavailable, SearchIndex
+
+
+def team_answers(data_path: Path | None = None) -> ExtraSource | None:
+    """The team answers in the data file, for a build to add; None when there is no data file
+    (a fresh install answers from the knowledge alone)."""
+    path = data_path or settings().data_path
+    if not path.is_file():
+        return None
+
+    def load() -> ExtraPassages:
+        with clean_errors(str(path)):
+            db = open_data(path, CLI_BUSY_TIMEOUT_MS)
+            try:
+                return team_passages(db)
+            finally:
+                db.close()
+
+    return load
+
+
+def _print_left_out(problems: list[Problem] | tuple[Problem, ...]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} team answer problem(s): left out of the index", err=True)
 
 
 @click.command()
@@ -30,18 +66,25 @@ from indexer.search import IndexUnavailable, SearchIndex
     help="Also check that under 3% of the knowledge's 10-word runs occur in the files of "
     "this directory (the sources it was written from).",
 )
-def check(knowledge_dir: Path | None, sources_dir: Path | None) -> None:
-    """Validate the knowledge; list every problem with file, line and reason."""
+@data_option
+def check(knowledge_dir: Path | None, sources_dir: Path | None, data_path: Path | None) -> None:
+    """Validate the knowledge and the team answers; list every problem with file, line and
+    reason (a broken team answer is named by its id: it is left out, not served)."""
     root, _ = paths(knowledge_dir, None)
     try:
         kb = load_knowledge(root)
     except KnowledgeError as exc:
         _print_problems(exc)
         sys.exit(1)
+    source = team_answers(data_path)
+    extra = source() if source is not None else ExtraPassages("", "")
     sections = sum(len(d.sections) for d in kb.documents)
+    _print_left_out(extra.problems)
+    teams = f", {len(extra.passages)} team answers" if source is not None else ""
     click.echo(
-        f"ok: {len(kb.documents)} documents, {sections} sections, "
-        f"{len(kb.pathfinders)} pathfinders, {len(kb.synonyms)} synonym groups"
+        f"{'ok' if not extra.problems else 'problems'}: {len(kb.documents)} documents, "
+        f"{sections} sections, {len(kb.pathfinders)} pathfinders, {len(kb.synonyms)} synonym "
+        f"groups{teams}"
     )
     if sources_dir is not None:
         shared = overlap((p.text for p in passages(kb)), source_texts(sources_dir))
@@ -52,20 +95,25 @@ def check(knowledge_dir: Path | None, sources_dir: Path | None) -> None:
         )
         if shared.share >= MAX_SHARE:
             sys.exit(1)
+    if extra.problems:
+        sys.exit(1)
 
 
 @click.command()
 @knowledge_option
 @index_option
-def index(knowledge_dir: Path | None, index_path: Path | None) -> None:
-    """Build the index file from the knowledge (the old one stays on any problem)."""
+@data_option
+def index(knowledge_dir: Path | None, index_path: Path | None, data_path: Path | None) -> None:
+    """Build the index file from the knowledge and the team answers in the data file (the old
+    one stays on any knowledge problem; a broken team answer is left out and reported)."""
     root, path = paths(knowledge_dir, index_path)
     try:
-        report = build_index(root, path)
+        report = build_index(root, path, team_answers(data_path))
     except KnowledgeError as exc:
         _print_problems(exc)
         click.echo(f"index not rebuilt; {path} left as it was", err=True)
         sys.exit(1)
+    _print_left_out(report.left_out)
     click.echo(
         f"indexed {report.documents} documents, {report.passages} passages "
         f"in {report.seconds:.2f} s -> {path}"
@@ -112,7 +160,7 @@ def _open_index(knowledge_dir: Path | None, index_path: Path | None) -> SearchIn
     root, path = paths(knowledge_dir, index_path)
     try:
         started = time.perf_counter()
-        report = ensure_index(root, path)
+        report = ensure_index(root, path, team_answers())
         if report is not None:
             took = time.perf_counter() - started
             click.echo(f"note: index built ({report.passages} passages, {took:.2f} s)", err=True)

@@ -31,6 +31,12 @@ _PURGES = {
     "feedback": ("DELETE FROM feedback WHERE created_at < ?", "log"),
     "processed_events": ("DELETE FROM processed_events WHERE claimed_at < ?", "events"),
     "registrations": ("DELETE FROM registrations WHERE updated_at < ?", "registrations"),
+    # Answered or closed enquiries go after the log's retention; open ones wait for the team.
+    # The team answers stay: they hold nothing of the asker.
+    "enquiries": (
+        "DELETE FROM enquiries WHERE status != 'open' AND resolved_at < ?",
+        "log",
+    ),
 }
 
 
@@ -43,6 +49,7 @@ _NEWEST = {
     "feedback": "SELECT max(created_at) FROM feedback",
     "processed_events": "SELECT max(claimed_at) FROM processed_events",
     "registrations": "SELECT max(updated_at) FROM registrations",
+    "enquiries": "SELECT max(created_at) FROM enquiries",
 }
 _REGISTRATIONS_OLDER = "SELECT count(*) FROM registrations WHERE updated_at < ?"
 _REGISTRATIONS = "SELECT count(*) FROM registrations"
@@ -55,8 +62,9 @@ class PurgeRefused(Exception):
 def purge(
     data: Data, now: datetime, log_retention_days: int, force: bool = False
 ) -> dict[str, int]:
-    """Delete log and feedback rows older than the retention period, event ids older than a
-    day, and registrations not updated for twelve months.
+    """Delete log and feedback rows older than the retention period, enquiries answered or
+    closed longer ago than that, event ids older than a day, and registrations not updated for
+    twelve months.
 
     Unless `force`, refuses (PurgeRefused, logged, nothing deleted) when `now` is behind the
     newest row, or when it would delete more than half of ten or more registrations.

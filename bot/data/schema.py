@@ -51,4 +51,44 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX processed_events_claimed_at ON processed_events (claimed_at);
     """,
+    """
+    -- Ask the mutuals team. An enquiry is personal data (who asked, their words): kept while
+    -- open, purged MUTUALS_LOG_RETENTION_DAYS after it was answered or closed, and erased on
+    -- request (mutuals enquiries forget). `ask_key` makes it one enquiry per person and question.
+    CREATE TABLE enquiries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ask_key TEXT NOT NULL UNIQUE,
+        team_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        question TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+        created_at TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        message_ts TEXT NOT NULL DEFAULT '',
+        resolved_at TEXT,
+        resolved_by TEXT NOT NULL DEFAULT '',
+        answer TEXT NOT NULL DEFAULT '',
+        told_at TEXT
+    );
+    CREATE INDEX enquiries_user_id ON enquiries (user_id);
+    CREATE INDEX enquiries_status ON enquiries (status, created_at);
+
+    -- The team's answers that the assistant serves: kept without the asker (no user id of
+    -- theirs; enquiry_id may outlive the enquiry it came from).
+    CREATE TABLE team_answers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        enquiry_id INTEGER,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        source_title TEXT NOT NULL DEFAULT '',
+        source_url TEXT NOT NULL DEFAULT '',
+        as_of TEXT NOT NULL,
+        answered_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        retired_at TEXT
+    );
+    """,
 ]

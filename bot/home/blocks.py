@@ -34,4 +34,6 @@ def home_view(home: HomeInfo) -> Block:
         ),
     ]
     view = {"type": "home", "blocks": fit(blocks)}
-    return with_admin_panel(view, home.admin) if home.admin is not None else view
+    if home.admin is None:
+        return view
+    return with_admin_panel(view, home.admin, home.open_enquiries)

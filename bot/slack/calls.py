@@ -94,3 +94,21 @@ def post(client: Any, body: Mapping[str, Any], channel: str, message: Mapping[st
     return bool(safely("chat.postMessage", body, lambda: client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **message,
     )))  # fmt: skip
+
+
+def post_for_ts(client: Any, body: Mapping[str, Any], channel: str,
+                message: Mapping[str, Any]) -> tuple[str, str]:  # fmt: skip
+    """chat.postMessage without unfurls: (the message's ts, "") or ("", Slack's error code),
+    logged; for a message the app updates later, or whose failure someone must hear of."""
+    try:
+        sent = client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
+                                       **message)  # fmt: skip
+    except SlackApiError as error:
+        code = str(error.response.get("error") if error.response is not None else "unknown")
+        log.warning("chat.postMessage failed: %s (%s)", code, ids_of(body))
+        return "", code
+    except (SlackClientError, OSError, ValueError) as error:
+        log.warning("chat.postMessage failed: %s (%s)", type(error).__name__, ids_of(body))
+        return "", type(error).__name__
+    ts = sent.get("ts")
+    return (ts, "") if isinstance(ts, str) and ts else ("", "no_ts")

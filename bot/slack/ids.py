@@ -38,3 +38,27 @@ ADMIN_BLOCK = "admin_panel"
 ADMIN_REINDEX = "admin_reindex"
 ADMIN_GAPS = "admin_gaps"
 ADMIN_STATS = "admin_stats"
+ADMIN_ENQUIRIES = "admin_enquiries"
+ADMIN_ANSWERS = "admin_team_answers"
+
+# Ask the mutuals team (bot/enquiries): the asker's button and modal; the team's buttons and modal.
+ASK_TEAM_BLOCK = "ask_team"  # under a declined answer
+ASK_TEAM_UNHELPFUL_BLOCK = "ask_team_not_helpful"  # after Not helpful
+ASK_TEAM = "enquiry_ask_team"  # value: JSON of the question and why it is asked (views.Asking)
+ENQUIRY_CALLBACK = "enquiry_submit"
+ENQUIRY_DETAIL_BLOCK = "enquiry_detail"
+ENQUIRY_DETAIL = "detail"
+ENQUIRY_BLOCK = "enquiry_actions"
+ENQUIRY_ANSWER = "enquiry_answer"  # value: the enquiry id
+ENQUIRY_CLOSE = "enquiry_close"  # value: the enquiry id
+ANSWER_CALLBACK = "enquiry_answer_submit"
+TEAM_ANSWER_EDIT = "team_answer_edit"  # value: the team answer id
+TEAM_ANSWER_RETIRE = "team_answer_retire"  # value: the team answer id
+TEAM_ANSWER_CALLBACK = "team_answer_edit_submit"
+# The Answer modal's inputs: (block id, action id)
+ANSWER_QUESTION = ("answer_question", "question")
+ANSWER_TEXT = ("answer_text", "text")
+ANSWER_SOURCE_TITLE = ("answer_source_title", "source_title")
+ANSWER_SOURCE_URL = ("answer_source_url", "source_url")
+ANSWER_ADD = ("answer_add", "add")
+ANSWER_ADD_VALUE = "add_to_answers"
