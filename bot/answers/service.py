@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answers.compose import Answer, answer_question
+from bot.answers.examples import EXAMPLE_QUESTIONS
+from bot.answers.threads import leans_on_earlier
 from bot.data.db import DataBusy
 from bot.data.events import claim_event
 from bot.data.usage import log_question, record_feedback
 from bot.services import Services
+from indexer.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +23,7 @@ class Asked:
 
     answer: Answer
     question_id: int | None
+    leaned: bool = False  # read with the thread's earlier questions
 
 
 def ask(
@@ -32,6 +36,41 @@ def ask(
     """Answer a question and log it (without the asker); a declined one is a knowledge gap.
     Small talk ("hi", "thanks") is not a question: it is neither logged nor a gap."""
     answer = answer_question(services.index, question, context=context)
+    return _logged(services, answer, source, log_declined)
+
+
+def ask_follow_up(
+    services: Services,
+    question: str,
+    earlier: str | None,
+    source: str,
+    log_declined: bool = True,
+) -> Asked:
+    """Answer a message in a conversation: read with the `earlier` questions when it leans on
+    them ("who owns it?", "and the staff numbers?"), or when it cannot be answered alone."""
+    index = services.index
+    if earlier and leans_on_earlier(question):
+        answer, leaned = _with_earlier(index, question, earlier), True
+    else:
+        answer, leaned = answer_question(index, question), False
+        if earlier and not answer.answered:
+            again = _with_earlier(index, question, earlier)
+            if again.answered:
+                answer, leaned = again, True
+    asked = _logged(services, answer, source, log_declined)
+    return replace(asked, leaned=leaned)
+
+
+def _with_earlier(index: SearchIndex, question: str, earlier: str) -> Answer:
+    # The follow-up first: it says what is asked now ("who owns it?"), the earlier questions
+    # say what about; the answer restates the follow-up as typed.
+    answer = answer_question(index, f"{question} {earlier}")
+    return replace(answer, question=question)
+
+
+def _logged(services: Services, answer: Answer, source: str, log_declined: bool) -> Asked:
+    """The answer with its question-log id; a declined one is a knowledge gap (if logged)."""
+    question = answer.question
     if answer.small_talk or (not answer.answered and not log_declined):
         return Asked(answer, None)
     try:
@@ -49,6 +88,13 @@ def ask(
 def answer_again(services: Services, question: str) -> Answer:
     """The answer to a question already logged (to share or redraw it), not logged again."""
     return answer_question(services.index, question)
+
+
+def suggested_questions(services: Services, limit: int = 4) -> list[str]:
+    """Up to `limit` example questions that the knowledge serving now answers."""
+    index = services.index
+    answered = [q for q in EXAMPLE_QUESTIONS if answer_question(index, q).answered]
+    return answered[:limit]
 
 
 def give_feedback(

@@ -12,6 +12,8 @@ HELPFUL = "feedback_helpful"
 NOT_HELPFUL = "feedback_not_helpful"
 SHARE_BLOCK = "share"
 SHARE = "share_in_channel"
+SHARE_IN_THREAD = "share_in_thread"  # under a message shortcut's private answer
+ASK_SHORTCUT = "ask_about_message"  # the message shortcut "Ask Mutuals Assistant"
 
 # App Home: one action id per example button (ids must be unique within a block).
 EXAMPLES_BLOCK = "examples"

@@ -1,0 +1,152 @@
+"""Threads as conversations: which threads the assistant answered in, their recent questions,
+and whether a follow-up leans on them. Plain Python: no Slack calls here.
+
+The threads are held in memory, bounded: at most `MAX_THREADS` threads (the least recently
+active is dropped first), each forgotten after `IDLE` without a question, each keeping its last
+`KEEP` questions cut to `MAX_QUESTION` characters. Memory rather than the data file because
+what is kept is question text tied to a channel and thread, which would let a reader of the
+data file find who asked (the question log stores questions without that link); and it is only
+worth keeping while a conversation is live. The cost: after a restart, a thread needs an
+@mention again before the assistant follows it (the mention is answered as ever).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+MAX_THREADS = 10_000
+IDLE = timedelta(hours=24)
+KEEP = 4
+MAX_QUESTION = 500
+CONTEXT_QUESTIONS = 2  # how many earlier questions a follow-up is read with
+
+ThreadKey = tuple[str, str]  # (channel id, thread ts)
+
+_WORD = re.compile(r"[\w'’&£-]+", re.UNICODE)
+# Words that point back at something said before.
+_POINTERS = frozenset(
+    "it its it's itself they them their theirs themselves this these those he she him her his "
+    "there same such one ones".split()
+)
+# Openings that continue the previous question: "and the staff numbers?", "what about TUPE?"
+_CONTINUING = re.compile(
+    r"^\W*(and|also|but|so|or|plus|then|what about|how about|what else|anything else|"
+    r"any more|more on|more about|tell me more)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = frozenset(
+    "what who whom whose when where why how which can could is are was were do does did will "
+    "would should shall may might must has have had am".split()
+)
+# Words of a message meant for the people in the thread, not for a search.
+_SOCIAL = frozenset(
+    "thanks thank you ty thx ta cheers all everyone everybody folks team guys both y'all "
+    "ok okay k great nice cool brilliant perfect lovely super good sounds lol haha noted "
+    "got it will do sure yes yep yeah no nope agreed much very lots so many appreciated "
+    "helpful that that's thats is was really again".split()
+)
+_ELSEWHERE = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>|<!(?:here|channel|everyone)\b|<!subteam\^")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def leans_on_earlier(question: str) -> bool:
+    """Whether a follow-up needs the thread's earlier questions to be understood: it points
+    back ("who owns it?"), continues ("and the staff numbers?"), or is a bare noun phrase
+    ("the pension scheme?"), or is very short."""
+    said = words(question)
+    if len(said) < 4 or _CONTINUING.match(question):
+        return True
+    if any(w in _POINTERS for w in said):
+        return True
+    return len(said) <= 5 and not any(w in _QUESTION_WORDS for w in said)
+
+
+def is_social(text: str) -> bool:
+    """A message to the people in the thread ("thanks all", "great, cheers"), not a question."""
+    said = words(text)
+    return not said or (all(w in _SOCIAL for w in said) and "?" not in text)
+
+
+def addressed_elsewhere(raw_text: str, bot_user_id: str | None) -> bool:
+    """The message (as Slack sent it) mentions someone other than us, or a group."""
+    for found in _ELSEWHERE.finditer(raw_text):
+        if bot_user_id is None or not found.group(0).startswith(f"<@{bot_user_id}"):
+            return True
+    return False
+
+
+def asks_something(question: str) -> bool:
+    """Clearly a question: a question mark, or a question word first."""
+    said = words(question)
+    return "?" in question or bool(said and said[0] in _QUESTION_WORDS)
+
+
+@dataclass
+class _Thread:
+    questions: list[tuple[str, bool]] = field(default_factory=list)  # (question, leaned)
+    active: datetime = datetime.min
+
+
+class Threads:
+    """The threads the assistant answered in, with their recent questions (bounded)."""
+
+    def __init__(self, clock: Callable[[], datetime], max_threads: int = MAX_THREADS,
+                 idle: timedelta = IDLE) -> None:  # fmt: skip
+        self._clock = clock
+        self._max = max_threads
+        self._idle = idle
+        self._lock = threading.Lock()
+        self._threads: OrderedDict[ThreadKey, _Thread] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._threads)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and self.knows(key)
+
+    def knows(self, key: ThreadKey) -> bool:
+        """Whether the assistant answered in this thread and it has not gone idle."""
+        with self._lock:
+            return self._live(key) is not None
+
+    def context_for(self, key: ThreadKey) -> str | None:
+        """The earlier questions a follow-up is read with: the last one that stood on its own,
+        and what followed it, at most `CONTEXT_QUESTIONS` of them; None if none."""
+        with self._lock:
+            thread = self._live(key)
+            if thread is None or not thread.questions:
+                return None
+            recent: list[str] = []
+            for question, leaned in reversed(thread.questions):
+                recent.insert(0, question)
+                if not leaned or len(recent) >= CONTEXT_QUESTIONS:
+                    break
+            return " ".join(recent)
+
+    def remember(self, key: ThreadKey, question: str | None, leaned: bool = False) -> None:
+        """The assistant answered in this thread (a question, or None for help and the like)."""
+        now = self._clock()
+        with self._lock:
+            thread = self._live(key) or _Thread()
+            if question:
+                thread.questions = [*thread.questions, (question[:MAX_QUESTION], leaned)][-KEEP:]
+            thread.active = now
+            self._threads[key] = thread
+            self._threads.move_to_end(key)
+            while len(self._threads) > self._max:
+                self._threads.popitem(last=False)
+
+    def _live(self, key: ThreadKey) -> _Thread | None:
+        thread = self._threads.get(key)
+        if thread is not None and self._clock() - thread.active > self._idle:
+            del self._threads[key]
+            return None
+        return thread
