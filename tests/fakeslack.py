@@ -30,6 +30,7 @@ class Call:
     method: str  # Web API method, or "response_url"
     params: dict[str, Any]
     path: str
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.answers import blocks, incoming
-from bot.answers.service import ask_follow_up, claim, suggested_questions
+from bot.answers.service import ask_follow_up, claim, suggested_questions, topic_of
 from bot.answers.threads import (
     ThreadKey,
     Threads,
@@ -107,7 +107,7 @@ def _reply(
         log.info("no confident answer, not replying (%s)", ids_of(body))
         return None
     if key:
-        talk.threads.remember(key, question if asked.answer.answered else None, asked.leaned)
+        talk.threads.remember(key, topic_of(asked))
     return blocks.answer_message(asked.answer, asked.question_id)
 
 

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.answers import blocks, incoming
 from bot.answers.conversation import Conversations, answer_message, pane_message, pane_started
-from bot.answers.service import answer_again, ask, give_feedback
+from bot.answers.service import Asked, answer_again, ask, give_feedback, topic_of
 from bot.services import Services
 from bot.slack import ids
 from bot.slack.blocks import problem_message
@@ -212,12 +212,12 @@ def share_in_thread(talk: Conversations, body: dict, respond: Respond, client: W
     if ref is None or not isinstance(channel, str) or not ref.thread_ts:
         return
     user_id = actor_of(body).user_id
-    message = blocks.shared_message(answer_again(talk.services, ref.question), ref.question_id,
-                                    user_id)  # fmt: skip
+    shared = Asked(answer_again(talk.services, ref.question), ref.question_id)
+    message = blocks.shared_message(shared.answer, shared.question_id, user_id)
 
     def send() -> None:
         if post(client, body, channel, message, ref.thread_ts):
-            talk.threads.remember((channel, str(ref.thread_ts)), ref.question)
+            talk.threads.remember((channel, str(ref.thread_ts)), topic_of(shared))
             respond_safely("respond", body, respond, delete_original=True)
             log.info("shared in thread (%s)", ids_of(body))
         else:

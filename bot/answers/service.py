@@ -46,8 +46,9 @@ def ask_follow_up(
     source: str,
     log_declined: bool = True,
 ) -> Asked:
-    """Answer a message in a conversation: read with the `earlier` questions when it leans on
-    them ("who owns it?", "and the staff numbers?"), or when it cannot be answered alone."""
+    """Answer a message in a conversation: read with `earlier` (what the conversation is about)
+    when it leans on it ("who owns it?", "and the staff numbers?"), or when it cannot be
+    answered alone."""
     index = services.index
     if earlier and leans_on_earlier(question):
         answer, leaned = _with_earlier(index, question, earlier), True
@@ -62,10 +63,16 @@ def ask_follow_up(
 
 
 def _with_earlier(index: SearchIndex, question: str, earlier: str) -> Answer:
-    # The follow-up first: it says what is asked now ("who owns it?"), the earlier questions
-    # say what about; the answer restates the follow-up as typed.
+    # The follow-up first: it says what is asked now ("who owns it?"), `earlier` says what
+    # about; the answer restates the follow-up as typed.
     answer = answer_question(index, f"{question} {earlier}")
     return replace(answer, question=question)
+
+
+def topic_of(asked: Asked) -> str | None:
+    """What an answered question was about: the title of the page that answered it."""
+    answer = asked.answer
+    return answer.hits[0].passage.title if answer.answered and answer.hits else None
 
 
 def _logged(services: Services, answer: Answer, source: str, log_declined: bool) -> Asked:

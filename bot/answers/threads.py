@@ -1,13 +1,19 @@
-"""Threads as conversations: which threads the assistant answered in, their recent questions,
-and whether a follow-up leans on them. Plain Python: no Slack calls here.
+"""Threads as conversations: which threads the assistant answered in, what their questions
+were about, and whether a follow-up leans on them. Plain Python: no Slack calls here.
+
+A follow-up that leans on the thread ("who owns it?", "and the staff numbers?") is read with
+what the thread's latest answered question was about: the title of the knowledge page that
+answered it ("MyCSP, the civil service pensions mutual joint venture"). The title names the
+subject in the knowledge's own words, without the earlier question's framing ("what is",
+"how many") pulling the search back to the earlier answer.
 
 The threads are held in memory, bounded: at most `MAX_THREADS` threads (the least recently
-active is dropped first), each forgotten after `IDLE` without a question, each keeping its last
-`KEEP` questions cut to `MAX_QUESTION` characters. Memory rather than the data file because
-what is kept is question text tied to a channel and thread, which would let a reader of the
-data file find who asked (the question log stores questions without that link); and it is only
-worth keeping while a conversation is live. The cost: after a restart, a thread needs an
-@mention again before the assistant follows it (the mention is answered as ever).
+active is dropped first), each forgotten after `IDLE` without an answer, each keeping its last
+`KEEP` topics. Memory rather than the data file because it is only worth keeping while a
+conversation is live, and the data file then holds nothing that ties a channel's thread to what
+was asked in it (the question log stores questions without who or where). The cost: after a
+restart, a thread needs an @mention again before the assistant follows it (the mention is
+answered as ever, with the thread's first message as context).
 """
 
 from __future__ import annotations
@@ -22,8 +28,7 @@ from datetime import datetime, timedelta
 MAX_THREADS = 10_000
 IDLE = timedelta(hours=24)
 KEEP = 4
-MAX_QUESTION = 500
-CONTEXT_QUESTIONS = 2  # how many earlier questions a follow-up is read with
+MAX_TOPIC = 300
 
 ThreadKey = tuple[str, str]  # (channel id, thread ts)
 
@@ -60,11 +65,13 @@ def words(text: str) -> list[str]:
 def leans_on_earlier(question: str) -> bool:
     """Whether a follow-up needs the thread's earlier questions to be understood: it points
     back ("who owns it?"), continues ("and the staff numbers?"), or is a bare noun phrase
-    ("the pension scheme?"), or is very short."""
+    ("the pension scheme?")."""
     said = words(question)
-    if len(said) < 4 or _CONTINUING.match(question):
+    if not said or _CONTINUING.match(question):
         return True
-    if any(w in _POINTERS for w in said):
+    # "that" points back only at the end ("when was that?"); elsewhere it is mostly a
+    # conjunction ("is it true that ...").
+    if any(w in _POINTERS for w in said) or said[-1] == "that":
         return True
     return len(said) <= 5 and not any(w in _QUESTION_WORDS for w in said)
 
@@ -91,12 +98,12 @@ def asks_something(question: str) -> bool:
 
 @dataclass
 class _Thread:
-    questions: list[tuple[str, bool]] = field(default_factory=list)  # (question, leaned)
+    topics: list[str] = field(default_factory=list)  # what the answered questions were about
     active: datetime = datetime.min
 
 
 class Threads:
-    """The threads the assistant answered in, with their recent questions (bounded)."""
+    """The threads the assistant answered in, with what they were about (bounded)."""
 
     def __init__(self, clock: Callable[[], datetime], max_threads: int = MAX_THREADS,
                  idle: timedelta = IDLE) -> None:  # fmt: skip
@@ -118,26 +125,19 @@ class Threads:
             return self._live(key) is not None
 
     def context_for(self, key: ThreadKey) -> str | None:
-        """The earlier questions a follow-up is read with: the last one that stood on its own,
-        and what followed it, at most `CONTEXT_QUESTIONS` of them; None if none."""
+        """What a follow-up is read with: what the thread's latest answered question was
+        about (the title of the page that answered it); None if nothing was answered yet."""
         with self._lock:
             thread = self._live(key)
-            if thread is None or not thread.questions:
-                return None
-            recent: list[str] = []
-            for question, leaned in reversed(thread.questions):
-                recent.insert(0, question)
-                if not leaned or len(recent) >= CONTEXT_QUESTIONS:
-                    break
-            return " ".join(recent)
+            return thread.topics[-1] if thread is not None and thread.topics else None
 
-    def remember(self, key: ThreadKey, question: str | None, leaned: bool = False) -> None:
-        """The assistant answered in this thread (a question, or None for help and the like)."""
+    def remember(self, key: ThreadKey, topic: str | None) -> None:
+        """The assistant answered in this thread: about `topic`, or None (help, a decline)."""
         now = self._clock()
         with self._lock:
             thread = self._live(key) or _Thread()
-            if question:
-                thread.questions = [*thread.questions, (question[:MAX_QUESTION], leaned)][-KEEP:]
+            if topic:
+                thread.topics = [*thread.topics, topic[:MAX_TOPIC]][-KEEP:]
             thread.active = now
             self._threads[key] = thread
             self._threads.move_to_end(key)
