@@ -3,7 +3,6 @@ acks or other channels; 429s honoured. Spacing is measured on the fake's arrival
 
 from __future__ import annotations
 
-import threading
 import time
 
 from slack_harness import Slack
@@ -15,6 +14,7 @@ pytest_plugins = ["slack_fixtures"]
 
 BURST = 20
 SPACING = 0.9  # Slack asks for one a second; the tolerance allows for timer slack
+
 
 def test_burst_in_one_channel_is_paced_in_order_while_a_dm_is_answered_at_once(
     slack: Slack,
@@ -38,6 +38,7 @@ def test_burst_in_one_channel_is_paced_in_order_while_a_dm_is_answered_at_once(
     assert dm.at - dm_sent < SPACING
     assert dm.at < in_channel[BURST // 2 + 2].at
 
+
 def test_rate_limited_post_is_retried_and_the_line_keeps_its_order(slack: Slack) -> None:
     slack.fake.fail_next("429", times=1, methods=("chat.postMessage",))
     roots = [f"17000030{n:02d}.000100" for n in range(3)]
@@ -48,13 +49,16 @@ def test_rate_limited_post_is_retried_and_the_line_keeps_its_order(slack: Slack)
     assert [c.params["thread_ts"] for c in posts] == roots
     assert min(b.at - a.at for a, b in zip(posts, posts[1:], strict=False)) >= SPACING
 
+
 # -- the pacer on its own ------------------------------------------------------------------------
+
 
 def _wait(sent: list, count: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while len(sent) < count:
         assert time.monotonic() < deadline, sent
         time.sleep(0.01)
+
 
 def test_slots_are_sent_in_reservation_order_whenever_they_are_filled() -> None:
     pacer = Pacer(interval=0.05)
@@ -64,6 +68,7 @@ def test_slots_are_sent_in_reservation_order_whenever_they_are_filled() -> None:
         slots[n].send(lambda n=n: sent.append(f"m{n}"))
     _wait(sent, 4)
     assert sent == ["m0", "m1", "m2", "m3"]
+
 
 def test_a_slot_given_up_or_failing_does_not_stop_the_line() -> None:
     pacer = Pacer(interval=0.01)
@@ -77,6 +82,7 @@ def test_a_slot_given_up_or_failing_does_not_stop_the_line() -> None:
     _wait(sent, 1)
     assert sent == ["after"]
 
+
 def test_a_slot_never_filled_is_skipped_after_a_while() -> None:
     pacer = Pacer(interval=0.01, give_up_after=0.2)
     sent: list[str] = []
@@ -84,6 +90,7 @@ def test_a_slot_never_filled_is_skipped_after_a_while() -> None:
     pacer.send("C1", lambda: sent.append("next"))
     _wait(sent, 1)
     assert sent == ["next"]
+
 
 def test_channels_do_not_wait_for_each_other() -> None:
     pacer = Pacer(interval=5.0)

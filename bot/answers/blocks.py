@@ -32,7 +32,6 @@ from indexer.search import Hit
 MAX_ASKED = 500  # how much of a long question is restated
 
 
-
 @dataclass(frozen=True)
 class AnswerRef:
     """What an answer's buttons carry: the question-log id, the question, the passages shown."""
