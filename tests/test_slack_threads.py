@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fakeslack import BOT_USER_ID
 from slack_harness import Slack
 from slack_requests import CHANNEL, mention, message
 
-from bot.answers.threads import Threads, addressed_elsewhere, is_social, leans_on_earlier
+from bot.answers.service import ask_follow_up, topic_of
+from bot.answers.threads import Earlier, Threads, addressed_elsewhere, is_social, leans_on_earlier
+from bot.data.db import DataStore
+from bot.services import Services
+from bot.settings import Settings
+from indexer.search import SearchIndex
 
 pytest_plugins = ["slack_fixtures"]
 
@@ -136,11 +142,12 @@ def test_threads_are_bounded_in_number_and_time() -> None:
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     threads = Threads(lambda: now[0], max_threads=3, idle=timedelta(hours=1))
     for n in range(5):
-        threads.remember(("C1", str(n)), f"topic {n}")
+        threads.remember(("C1", str(n)), f"topic {n}", f"question {n}")
     assert len(threads) == 3 and ("C1", "0") not in threads and ("C1", "4") in threads
-    assert threads.context_for(("C1", "4")) == "topic 4"
-    threads.remember(("C1", "4"), None)  # a decline keeps the topic
-    assert threads.context_for(("C1", "4")) == "topic 4"
+    assert threads.context_for(("C1", "4")) == Earlier("topic 4", "question 4")
+    threads.remember(("C1", "4"), "topic 5", "and the follow-up?", leaned=True)
+    threads.remember(("C1", "4"))  # a decline or help: what the thread is about stays
+    assert threads.context_for(("C1", "4")) == Earlier("topic 5", "question 4")
     now[0] += timedelta(hours=2)
     assert ("C1", "4") not in threads and threads.context_for(("C1", "4")) is None
 
@@ -150,3 +157,29 @@ def test_follow_up_answers_carry_feedback(slack: Slack) -> None:
     slack.event(_in_thread("and the shares?", ts="1700001100.000100"))
     post = _posts(slack, 2)[1]
     assert "quarter" in post["text"] and "feedback" in json.dumps(post["blocks"])
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, fact",
+    [
+        # The issue's own example: alone, "and the staff numbers?" got the hotline number.
+        ("What is MyCSP?", "and the staff numbers?", "staff"),
+        ("What was the Mutuals Taskforce?", "and who chaired it?", "Le Grand"),
+        ("What happened to the pathfinders?", "and SEQOL?", "Swindon"),
+    ],
+)
+def test_follow_ups_on_the_shipped_knowledge(
+    shipped_index: SearchIndex, tmp_path: Path, first: str, follow_up: str, fact: str
+) -> None:
+    services = Services(Settings(data_path=tmp_path / "data.sqlite3"), shipped_index,
+                        DataStore(tmp_path / "data.sqlite3"))  # fmt: skip
+    try:
+        asked = ask_follow_up(services, first, None, "test")
+        earlier = Earlier(topic_of(asked), first)
+        followed = ask_follow_up(services, follow_up, earlier, "test")
+    finally:
+        services.data.close()
+    assert followed.leaned and followed.answer.answered
+    assert followed.answer.question == follow_up
+    assert fact in followed.answer.text
+    assert "hotline" not in followed.answer.text

@@ -15,6 +15,7 @@ from typing import Any
 from bot.answers import blocks, incoming
 from bot.answers.service import ask_follow_up, claim, suggested_questions, topic_of
 from bot.answers.threads import (
+    Earlier,
     ThreadKey,
     Threads,
     addressed_elsewhere,
@@ -99,7 +100,8 @@ def _reply(
     earlier = talk.threads.context_for(key) if key else None
     if earlier is None and kind == "mention" and incoming.in_thread(event):
         if leans_on_earlier(question):  # a thread we did not follow yet: read its first message
-            earlier = _thread_root(client, body, event, bot_user_id)
+            root = _thread_root(client, body, event, bot_user_id)
+            earlier = Earlier(None, root) if root else None
     # Where not every message is meant for us, only a question is worth an "I don't know".
     unsure_is_quiet = kind == "channel" or (kind == "thread" and not asks_something(question))
     asked = ask_follow_up(talk.services, question, earlier, kind, log_declined=not unsure_is_quiet)
@@ -107,7 +109,7 @@ def _reply(
         log.info("no confident answer, not replying (%s)", ids_of(body))
         return None
     if key:
-        talk.threads.remember(key, topic_of(asked))
+        talk.threads.remember(key, topic_of(asked), question, asked.leaned)
     return blocks.answer_message(asked.answer, asked.question_id)
 
 

@@ -217,7 +217,7 @@ def share_in_thread(talk: Conversations, body: dict, respond: Respond, client: W
 
     def send() -> None:
         if post(client, body, channel, message, ref.thread_ts):
-            talk.threads.remember((channel, str(ref.thread_ts)), topic_of(shared))
+            talk.threads.remember((channel, str(ref.thread_ts)), topic_of(shared), ref.question)
             respond_safely("respond", body, respond, delete_original=True)
             log.info("shared in thread (%s)", ids_of(body))
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bot.answers.compose import Answer, answer_question
 from bot.answers.examples import EXAMPLE_QUESTIONS
-from bot.answers.threads import leans_on_earlier
+from bot.answers.threads import Earlier, leans_on_earlier
 from bot.data.db import DataBusy
 from bot.data.events import claim_event
 from bot.data.usage import log_question, record_feedback
@@ -42,13 +42,12 @@ def ask(
 def ask_follow_up(
     services: Services,
     question: str,
-    earlier: str | None,
+    earlier: Earlier | None,
     source: str,
     log_declined: bool = True,
 ) -> Asked:
-    """Answer a message in a conversation: read with `earlier` (what the conversation is about)
-    when it leans on it ("who owns it?", "and the staff numbers?"), or when it cannot be
-    answered alone."""
+    """Answer a message in a conversation: read with what came `earlier` when it leans on it
+    ("who owns it?", "and the staff numbers?"), or when it cannot be answered alone."""
     index = services.index
     if earlier and leans_on_earlier(question):
         answer, leaned = _with_earlier(index, question, earlier), True
@@ -62,11 +61,18 @@ def ask_follow_up(
     return replace(asked, leaned=leaned)
 
 
-def _with_earlier(index: SearchIndex, question: str, earlier: str) -> Answer:
-    # The follow-up first: it says what is asked now ("who owns it?"), `earlier` says what
-    # about; the answer restates the follow-up as typed.
-    answer = answer_question(index, f"{question} {earlier}")
-    return replace(answer, question=question)
+def _with_earlier(index: SearchIndex, question: str, earlier: Earlier) -> Answer:
+    """The follow-up read with each context in turn; of the answered readings, the one whose
+    passage best matches the follow-up's own words (the context picks the subject, the
+    follow-up what about it). The answer restates the follow-up as typed."""
+    # The follow-up first: it says what is asked now ("who owns it?").
+    readings = [answer_question(index, f"{question} {c}") for c in earlier.contexts()]
+    answered = [a for a in readings if a.answered]
+    if not answered:
+        return replace(readings[0], question=question)
+    alone = {h.passage.id: rank for rank, h in enumerate(index.search(index.query(question), k=50))}
+    best = min(answered, key=lambda a: alone.get(a.top_passage_id or "", len(alone)))
+    return replace(best, question=question)
 
 
 def topic_of(asked: Asked) -> str | None:

@@ -2,16 +2,17 @@
 were about, and whether a follow-up leans on them. Plain Python: no Slack calls here.
 
 A follow-up that leans on the thread ("who owns it?", "and the staff numbers?") is read with
-what the thread's latest answered question was about: the title of the knowledge page that
-answered it ("MyCSP, the civil service pensions mutual joint venture"). The title names the
-subject in the knowledge's own words, without the earlier question's framing ("what is",
-"how many") pulling the search back to the earlier answer.
+what the thread is about, two ways (bot.answers.service.ask_follow_up picks between them): the
+title of the knowledge page that answered its latest question ("MyCSP, the civil service
+pensions mutual joint venture"), which names the subject in the knowledge's own words; and the
+last question that stood on its own ("What is MyCSP?").
 
 The threads are held in memory, bounded: at most `MAX_THREADS` threads (the least recently
 active is dropped first), each forgotten after `IDLE` without an answer, each keeping its last
-`KEEP` topics. Memory rather than the data file because it is only worth keeping while a
-conversation is live, and the data file then holds nothing that ties a channel's thread to what
-was asked in it (the question log stores questions without who or where). The cost: after a
+`KEEP` answered questions and their page titles. Memory rather than the data file because it
+is only worth keeping while a conversation is live, and the data file then holds nothing that
+ties a channel's thread to what was asked in it (the question log stores questions without
+who or where). The cost: after a
 restart, a thread needs an @mention again before the assistant follows it (the mention is
 answered as ever, with the thread's first message as context).
 """
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta
 MAX_THREADS = 10_000
 IDLE = timedelta(hours=24)
 KEEP = 4
-MAX_TOPIC = 300
+MAX_TEXT = 500
 
 ThreadKey = tuple[str, str]  # (channel id, thread ts)
 
@@ -96,9 +97,21 @@ def asks_something(question: str) -> bool:
     return "?" in question or bool(said and said[0] in _QUESTION_WORDS)
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """What a follow-up may be read with: the title of the page that answered the thread's
+    latest question (None if unknown), and the last question that stood on its own."""
+
+    topic: str | None
+    question: str
+
+    def contexts(self) -> list[str]:
+        return [c for c in (self.topic, self.question) if c]
+
+
 @dataclass
 class _Thread:
-    topics: list[str] = field(default_factory=list)  # what the answered questions were about
+    turns: list[tuple[str, str, bool]] = field(default_factory=list)  # (topic, question, leaned)
     active: datetime = datetime.min
 
 
@@ -124,20 +137,26 @@ class Threads:
         with self._lock:
             return self._live(key) is not None
 
-    def context_for(self, key: ThreadKey) -> str | None:
-        """What a follow-up is read with: what the thread's latest answered question was
-        about (the title of the page that answered it); None if nothing was answered yet."""
+    def context_for(self, key: ThreadKey) -> Earlier | None:
+        """What a follow-up in this thread may be read with; None if nothing was answered."""
         with self._lock:
             thread = self._live(key)
-            return thread.topics[-1] if thread is not None and thread.topics else None
+            if thread is None or not thread.turns:
+                return None
+            topic = thread.turns[-1][0]
+            anchor = next((t for t in reversed(thread.turns) if not t[2]), thread.turns[-1])
+            return Earlier(topic, anchor[1])
 
-    def remember(self, key: ThreadKey, topic: str | None) -> None:
-        """The assistant answered in this thread: about `topic`, or None (help, a decline)."""
+    def remember(self, key: ThreadKey, topic: str | None = None, question: str | None = None,
+                 leaned: bool = False) -> None:  # fmt: skip
+        """The assistant answered in this thread: `question`, with a passage of the page titled
+        `topic` (None for help or a decline, which leave what the thread is about as it was)."""
         now = self._clock()
         with self._lock:
             thread = self._live(key) or _Thread()
-            if topic:
-                thread.topics = [*thread.topics, topic[:MAX_TOPIC]][-KEEP:]
+            if topic and question:
+                turn = (topic[:MAX_TEXT], question[:MAX_TEXT], leaned)
+                thread.turns = [*thread.turns, turn][-KEEP:]
             thread.active = now
             self._threads[key] = thread
             self._threads.move_to_end(key)
