@@ -22,6 +22,7 @@ from bot.slack.blocks import (
     button,
     context,
     fallback,
+    feedback_buttons,
     fit,
     section,
     simple,
@@ -46,15 +47,18 @@ class AnswerRef:
         shown = answer.hits[:1] + answer.related if answer.answered else ()
         return cls(question_id, answer.question, tuple(h.passage.id for h in shown), thread_ts)
 
-    def to_value(self) -> str:
-        """A button value of at most 2,000 characters (a long question is shortened)."""
+    def to_value(self, helpful: bool | None = None) -> str:
+        """A button value of at most 2,000 characters (a long question is shortened); a
+        feedback button's says which verdict it gives."""
         question = self.question
         while True:
-            fields = {
+            fields: dict[str, object] = {
                 "q": self.question_id,
                 "p": [p[:200] for p in self.passage_ids[:3]],
                 "t": question,
             }
+            if helpful is not None:
+                fields["h"] = int(helpful)
             if self.thread_ts:
                 fields["th"] = self.thread_ts[:40]
             value = json.dumps(fields, ensure_ascii=False)
@@ -107,14 +111,44 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
 
 
 def feedback_actions(ref: AnswerRef) -> Block:
-    value = ref.to_value()
+    """Helpful / Not helpful: Slack's feedback buttons where the SDK has them, else buttons."""
+    helpful, not_helpful = ref.to_value(helpful=True), ref.to_value(helpful=False)
+    native = feedback_buttons(ids.FEEDBACK_BLOCK, ids.FEEDBACK, ("Helpful", helpful),
+                              ("Not helpful", not_helpful))  # fmt: skip
+    return native or classic_feedback(helpful, not_helpful)
+
+
+def classic_feedback(helpful: str, not_helpful: str) -> Block:
     return actions(
         ids.FEEDBACK_BLOCK,
         [
-            button("Helpful", ids.HELPFUL, value),
-            button("Not helpful", ids.NOT_HELPFUL, value),
+            button("Helpful", ids.HELPFUL, helpful),
+            button("Not helpful", ids.NOT_HELPFUL, not_helpful),
         ],
     )
+
+
+def with_buttons(message: Message) -> Message:
+    """The same message with Slack's feedback buttons swapped for plain buttons: for where a
+    surface refuses the newer blocks (`invalid_blocks`)."""
+
+    def plain(block: Block) -> Block:
+        if block.get("type") != "context_actions" or block.get("block_id") != ids.FEEDBACK_BLOCK:
+            return block
+        element = block["elements"][0]
+        return classic_feedback(element["positive_button"]["value"],
+                                element["negative_button"]["value"])  # fmt: skip
+
+    return {"text": message["text"], "blocks": [plain(b) for b in message["blocks"]]}
+
+
+def verdict_of(value: str) -> bool | None:
+    """Which verdict a feedback button's value gives (None if it does not say)."""
+    try:
+        verdict = json.loads(value).get("h")
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return bool(verdict) if verdict in (0, 1) else None
 
 
 def sources_line(answer: Answer) -> str:

@@ -115,7 +115,7 @@ def _reply(
 
 def _post_timed(client: Any, body: dict, channel: str, message: Message, thread_ts: str | None,
                 started: float) -> None:  # fmt: skip
-    if post(client, body, channel, message, thread_ts):
+    if post(client, body, channel, message, thread_ts, fallback=blocks.with_buttons(message)):
         log.info("replied (%s) in %.0f ms", ids_of(body), (time.perf_counter() - started) * 1000)
 
 

@@ -17,10 +17,10 @@ from bot.answers.conversation import Conversations, answer_message, pane_message
 from bot.answers.service import Asked, answer_again, ask, give_feedback, topic_of
 from bot.services import Services
 from bot.slack import ids
-from bot.slack.blocks import problem_message
+from bot.slack.blocks import Message, problem_message
 from bot.slack.calls import ids_of, log, open_dm, post, respond_safely
 from bot.slack.pace import Pacer
-from bot.slack.replies import ephemeral
+from bot.slack.replies import Reply, ephemeral
 from bot.slack.routing import CommandRequest, Subcommand, actor_of
 from bot.slack.text import typed_text
 
@@ -59,6 +59,16 @@ def register(app: App, services: Services, pacer: Pacer | None = None) -> None:
     def on_ask_shortcut(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
         ask_about_message(services, body, respond)
+
+    @app.action(ids.FEEDBACK)
+    def on_feedback(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        helpful = blocks.verdict_of(_value(body))
+        if helpful is None:
+            log.warning("feedback value not understood (%s)", ids_of(body))
+            ephemeral(body, respond)(problem_message())
+            return
+        record(services, body, respond, helpful=helpful)
 
     @app.action(ids.HELPFUL)
     def on_helpful(ack: Ack, body: dict, respond: Respond) -> None:
@@ -127,10 +137,19 @@ def answer_command(request: CommandRequest) -> None:
     """`/mutuals QUESTION`: the answer privately, with the question restated and Share."""
     started = time.perf_counter()
     asked = ask(request.services, request.args, "command")
-    request.reply(blocks.slash_answer_message(asked.answer, asked.question_id))
+    reply_with_fallback(request.reply, blocks.slash_answer_message(asked.answer, asked.question_id))
     log.info(
         "answered (%s) in %.0f ms", ids_of(request.body), (time.perf_counter() - started) * 1000
     )
+
+
+def reply_with_fallback(reply: Reply, message: Message) -> bool:
+    """Reply; if that failed and the message has Slack's newer feedback blocks, once more with
+    plain buttons (a response_url refuses blocks it does not know; a failure posts nothing)."""
+    if reply(message):
+        return True
+    plain = blocks.with_buttons(message)
+    return plain != message and reply(plain)
 
 
 def show_help(request: CommandRequest) -> None:
@@ -183,8 +202,12 @@ def share(services: Services, body: dict, respond: Respond) -> None:
         return
     user_id = actor_of(body).user_id
     message = blocks.shared_message(answer_again(services, ref.question), ref.question_id, user_id)
-    if respond_safely("share", body, respond, response_type="in_channel",
-                      replace_original=False, **message):  # fmt: skip
+
+    def public(content: Message) -> bool:
+        return respond_safely("share", body, respond, response_type="in_channel",
+                              replace_original=False, **content)  # fmt: skip
+
+    if reply_with_fallback(public, message):
         respond_safely("respond", body, respond, delete_original=True)
         log.info("shared (%s)", ids_of(body))
 
@@ -199,7 +222,8 @@ def ask_about_message(services: Services, body: dict, respond: Respond) -> None:
         return
     thread_ts = str(message.get("thread_ts") or message.get("ts") or "")
     asked = ask(services, question, "shortcut")
-    reply(blocks.shortcut_answer_message(asked.answer, asked.question_id, thread_ts))
+    reply_with_fallback(reply, blocks.shortcut_answer_message(asked.answer, asked.question_id,
+                                                              thread_ts))  # fmt: skip
     log.info("shortcut answered (%s)", ids_of(body))
 
 
@@ -216,7 +240,7 @@ def share_in_thread(talk: Conversations, body: dict, respond: Respond, client: W
     message = blocks.shared_message(shared.answer, shared.question_id, user_id)
 
     def send() -> None:
-        if post(client, body, channel, message, ref.thread_ts):
+        if post(client, body, channel, message, ref.thread_ts, blocks.with_buttons(message)):
             talk.threads.remember((channel, str(ref.thread_ts)), topic_of(shared), ref.question)
             respond_safely("respond", body, respond, delete_original=True)
             log.info("shared in thread (%s)", ids_of(body))
@@ -236,5 +260,6 @@ def answer_example(services: Services, body: dict, client: WebClient) -> None:
     if channel is None:
         return
     asked = ask(services, question, "home")
-    if post(client, body, channel, blocks.asked_message(asked.answer, asked.question_id)):
+    message = blocks.asked_message(asked.answer, asked.question_id)
+    if post(client, body, channel, message, fallback=blocks.with_buttons(message)):
         log.info("example answered (%s)", ids_of(body))

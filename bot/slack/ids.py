@@ -8,6 +8,7 @@ COMMAND = "/mutuals"
 
 # Answer messages
 FEEDBACK_BLOCK = "feedback"
+FEEDBACK = "feedback_buttons"  # Slack's feedback buttons: which one is in the value
 HELPFUL = "feedback_helpful"
 NOT_HELPFUL = "feedback_not_helpful"
 SHARE_BLOCK = "share"
