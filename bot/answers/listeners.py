@@ -1,5 +1,7 @@
-"""Questions in Slack: @mentions (reply in the thread), DMs, open channels, `/mutuals QUESTION`,
-and the buttons under an answer (Helpful / Not helpful, Share in channel, App Home examples)."""
+"""Questions in Slack: @mentions (reply in the thread), follow-ups in threads we answered in,
+DMs, open channels, the assistant pane, the message shortcut, `/mutuals QUESTION`, and the
+buttons under an answer (feedback, Share in channel / in thread, App Home examples). Each
+listener acks and hands over to conversation.py or a function below."""
 
 from __future__ import annotations
 
@@ -32,12 +34,13 @@ def register(app: App, services: Services, pacer: Pacer | None = None) -> None:
     def on_mention(
         ack: Ack, body: dict, event: dict, client: WebClient, context: BoltContext
     ) -> None:
-        # The place in the channel's line is taken before the ack (no I/O): answers leave in
-        # the order their questions arrived.
+        if not incoming.from_a_person(event, context.bot_user_id):
+            ack()
+            return
+        # The place in the channel's line is taken before the ack (in memory, no I/O), so
+        # answers leave in the order their questions arrived.
         with talk.pacer.reserve(str(event.get("channel", ""))) as slot:
             ack()
-            if not incoming.from_a_person(event, context.bot_user_id):
-                return
             kind = "dm" if incoming.is_dm(event) else "mention"
             answer_message(talk, client, body, event, context.bot_user_id, kind, slot)
 
@@ -45,13 +48,15 @@ def register(app: App, services: Services, pacer: Pacer | None = None) -> None:
     def on_message(
         ack: Ack, body: dict, event: dict, client: WebClient, context: BoltContext
     ) -> None:
+        kind = incoming.message_kind(
+            event, context.bot_user_id, services.settings.open_channels, talk.threads
+        )
+        if not kind:  # most messages in a channel are not for us: no place in the line
+            ack()
+            return
         with talk.pacer.reserve(str(event.get("channel", ""))) as slot:
             ack()
-            kind = incoming.message_kind(
-                event, context.bot_user_id, services.settings.open_channels, talk.threads
-            )
-            if kind:
-                answer_message(talk, client, body, event, context.bot_user_id, kind, slot)
+            answer_message(talk, client, body, event, context.bot_user_id, kind, slot)
 
     app.assistant(pane(talk))
 
