@@ -6,12 +6,14 @@ listener acks and hands over to conversation.py or a function below."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Assistant, BoltContext, Respond
 from slack_bolt.context.set_status import SetStatus
 from slack_bolt.context.set_suggested_prompts import SetSuggestedPrompts
 from slack_bolt.context.set_title import SetTitle
+from slack_bolt.middleware import CustomMiddleware
 from slack_sdk import WebClient
 
 from bot.answers import blocks, incoming
@@ -21,7 +23,7 @@ from bot.services import Services
 from bot.slack import ids
 from bot.slack.blocks import Message, problem_message
 from bot.slack.calls import ids_of, log, open_dm, post, respond_safely
-from bot.slack.pace import Pacer
+from bot.slack.pace import Pacer, Slot
 from bot.slack.replies import Reply, ephemeral
 from bot.slack.routing import CommandRequest, Subcommand, actor_of
 from bot.slack.text import typed_text
@@ -30,33 +32,28 @@ from bot.slack.text import typed_text
 def register(app: App, services: Services, pacer: Pacer | None = None) -> None:
     talk = Conversations.of(services, pacer)
 
-    @app.event("app_mention")
+    def mention_kind(event: dict, bot_user_id: str | None) -> str:
+        if not incoming.from_a_person(event, bot_user_id):
+            return ""
+        return "dm" if incoming.is_dm(event) else "mention"
+
+    def message_kind(event: dict, bot_user_id: str | None) -> str:
+        open_channels = services.settings.open_channels
+        return incoming.message_kind(event, bot_user_id, open_channels, talk.threads)
+
+    @app.event("app_mention", middleware=[in_line(talk, mention_kind)])
     def on_mention(
         ack: Ack, body: dict, event: dict, client: WebClient, context: BoltContext
     ) -> None:
-        if not incoming.from_a_person(event, context.bot_user_id):
-            ack()
-            return
-        # The place in the channel's line is taken before the ack (in memory, no I/O), so
-        # answers leave in the order their questions arrived.
-        with talk.pacer.reserve(str(event.get("channel", ""))) as slot:
-            ack()
-            kind = "dm" if incoming.is_dm(event) else "mention"
-            answer_message(talk, client, body, event, context.bot_user_id, kind, slot)
+        ack()
+        answer_in_line(talk, client, body, event, context)
 
-    @app.event("message")
+    @app.event("message", middleware=[in_line(talk, message_kind)])
     def on_message(
         ack: Ack, body: dict, event: dict, client: WebClient, context: BoltContext
     ) -> None:
-        kind = incoming.message_kind(
-            event, context.bot_user_id, services.settings.open_channels, talk.threads
-        )
-        if not kind:  # most messages in a channel are not for us: no place in the line
-            ack()
-            return
-        with talk.pacer.reserve(str(event.get("channel", ""))) as slot:
-            ack()
-            answer_message(talk, client, body, event, context.bot_user_id, kind, slot)
+        ack()
+        answer_in_line(talk, client, body, event, context)
 
     app.assistant(pane(talk))
 
@@ -101,6 +98,38 @@ def register(app: App, services: Services, pacer: Pacer | None = None) -> None:
         answer_example(services, body, client)
 
 
+SLOT, KIND = "mutuals_slot", "mutuals_kind"  # what `in_line` leaves in the Bolt context
+
+
+def in_line(talk: Conversations, kind_of: Callable[[dict, str | None], str]) -> Callable[..., None]:
+    """Listener middleware: a message we will answer takes its place in its channel's line.
+
+    Bolt acks events itself and runs listeners on its thread pool, where they race; listener
+    middleware runs first, on the thread that received the request, so places are taken in the
+    order the requests arrived (in memory, no I/O) and answers leave in that order.
+    """
+
+    def middleware(body: dict, context: BoltContext, next: Callable[[], None]) -> None:
+        event = body.get("event") or {}
+        kind = kind_of(event, context.bot_user_id)
+        if kind:  # most messages in a channel are not for us: they take no place
+            context[KIND] = kind
+            context[SLOT] = talk.pacer.reserve(str(event.get("channel", "")))
+        next()
+
+    return middleware
+
+
+def answer_in_line(talk: Conversations, client: WebClient, body: dict, event: dict,
+                   context: BoltContext) -> None:  # fmt: skip
+    """Answer a message that `in_line` gave a place; the place is freed whatever happens."""
+    slot: Slot | None = context.get(SLOT)
+    if slot is None:
+        return
+    with slot:
+        answer_message(talk, client, body, event, context.bot_user_id, context[KIND], slot)
+
+
 def pane(talk: Conversations) -> Assistant:
     """Slack's assistant pane (Agents & AI Apps), through Bolt's Assistant middleware. Where a
     workspace has no pane these events never come, and DMs are answered by `on_message`."""
@@ -125,12 +154,17 @@ def pane(talk: Conversations) -> Assistant:
         # The channel the person is viewing: answers do not depend on it, so nothing to keep.
         log.info("assistant thread context changed (%s)", ids_of(body))
 
-    @assistant.user_message
+    # Bolt's Assistant takes listener middleware as Middleware objects, not bare functions.
+    pane_line = CustomMiddleware(app_name="assistant", func=in_line(talk, lambda e, b: "pane"))
+
+    @assistant.user_message(middleware=[pane_line])  # type: ignore[arg-type]
     def on_pane_message(body: dict, event: dict, client: WebClient, context: BoltContext,
                         set_status: SetStatus, set_title: SetTitle) -> None:  # fmt: skip
-        with talk.pacer.reserve(str(event.get("channel", ""))) as slot:
-            pane_message(talk, client, body, event, context.bot_user_id, set_status,
-                         set_title, slot)  # fmt: skip
+        slot: Slot | None = context.get(SLOT)
+        if slot is not None:
+            with slot:
+                pane_message(talk, client, body, event, context.bot_user_id, set_status,
+                             set_title, slot)  # fmt: skip
 
     return assistant
 
