@@ -1,10 +1,11 @@
 """Slack's pace: about one message a second to any one channel, in the order asked for.
 
 Slack asks apps to post no more than one message per second to a channel, and bursts above it
-are rate limited (HTTP 429). A listener takes a `Slot` in its channel's line as soon as a
-message arrives, before it acknowledges (an in-memory append, no I/O), so that answers leave in
-the order their questions arrived even though they are worked out in parallel; it then fills the
-slot with the post, or gives it up. A channel's posts are sent by a worker thread of its own, so
+are rate limited (HTTP 429). A message to be answered takes a `Slot` in its channel's line as
+soon as it arrives, on the thread that received it (listener middleware: an in-memory append,
+no I/O), so that answers leave in the order their questions arrived even though they are worked
+out in parallel on Bolt's listener threads; the listener then fills the slot with the post, or
+gives it up. A channel's posts are sent by a worker thread of its own, so
 waiting for a slow or busy channel never holds up an acknowledgement, a listener, or another
 channel; a 429's Retry-After (honoured by the WebClient's retry handler) delays only that line.
 """
