@@ -22,7 +22,8 @@ from typing import Any
 log = logging.getLogger("bot.pace")
 
 PER_CHANNEL = 1.0  # seconds between two posts to one channel
-GIVE_UP = 60.0  # a slot neither filled nor given up in this time is skipped (a stuck listener)
+GIVE_UP = 15.0  # a slot neither filled nor given up in this time is skipped (a listener stuck,
+# or dropped by a full listener pool: bot.slack.pool)
 
 
 class Slot:
