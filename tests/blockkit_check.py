@@ -105,6 +105,18 @@ def _block(block: dict[str, Any]) -> list[str]:
             found.append(f"actions with {len(elements)} elements")
         for element in elements:
             found += _element(element)
+    elif kind == "context_actions":
+        elements = block.get("elements") or []
+        if not 0 < len(elements) <= 5:
+            found.append(f"context_actions with {len(elements)} elements")
+        for element in elements:
+            if element.get("type") != "feedback_buttons":
+                found.append(f"context_actions element {element.get('type')!r}")
+                continue
+            if len(element.get("action_id", "")) > 255:
+                found.append("feedback_buttons.action_id over 255")
+            for side in ("positive_button", "negative_button"):
+                found += _feedback_button(element.get(side) or {}, side)
     elif kind == "input":
         found += _text_object(block.get("label"), "label", plain_only=True)
         if "hint" in block:
@@ -112,6 +124,16 @@ def _block(block: dict[str, Any]) -> list[str]:
         found += _element(block.get("element") or {})
     elif kind not in ("divider", "image", "rich_text"):
         found.append(f"unknown block type {kind!r}")
+    return found
+
+
+def _feedback_button(button: dict[str, Any], side: str) -> list[str]:
+    found = _text_object(button.get("text"), "button", plain_only=True)
+    value = button.get("value")
+    if not isinstance(value, str) or not 0 < slack_length(value) <= 2000:
+        found.append(f"{side}.value missing or over 2000")
+    if slack_length(button.get("accessibility_label", "")) > 75:
+        found.append(f"{side}.accessibility_label over 75")
     return found
 
 

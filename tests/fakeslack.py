@@ -30,6 +30,7 @@ class Call:
     method: str  # Web API method, or "response_url"
     params: dict[str, Any]
     path: str
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class FakeSlack:
         self.user_email: str | None = USER_EMAIL  # users.info profile.email (None: no email)
         # method, or a path such as "/response/slow", -> seconds to wait before answering
         self.delays: dict[str, float] = {}
+        self.refused_blocks: set[str] = set()  # block types refused as invalid_blocks
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._refusals: list[tuple[str, dict[str, str], str]] = []
@@ -221,6 +223,14 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._send(200, f"OK - {len(body)}".encode(), "text/plain")
                 return
             params = _parse(body, self.headers.get("Content-Type", ""), url.query)
+            kinds = {b.get("type") for b in params.get("blocks") or [] if isinstance(b, dict)}
+            if kinds & fake.refused_blocks:  # a workspace or surface without these blocks
+                fake.failed.append((method, "invalid_blocks"))
+                if method == RESPONSE:
+                    self._send(400, b"invalid_blocks", "text/plain")
+                else:
+                    self._send(200, b'{"ok": false, "error": "invalid_blocks"}')
+                return
             fake._record(Call(method, params, url.path))
             if method == RESPONSE:
                 self._send(200, b"ok", "text/plain")

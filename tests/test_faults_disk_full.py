@@ -112,7 +112,8 @@ def test_helpful_on_a_full_disk_says_try_again(full: Slack) -> None:
     posted = {"type": "message", "ts": "1700000700.000100",
               **blocks.answer_message(asked.answer, asked.question_id)}  # fmt: skip
     block = next(b for b in posted["blocks"] if b.get("block_id") == ids.FEEDBACK_BLOCK)
-    _click(full, ids.HELPFUL, str(block["elements"][0]["value"]), message=posted)
+    thumbs = block["elements"][0]  # Slack's feedback buttons: the value names the verdict
+    _click(full, ids.FEEDBACK, str(thumbs["positive_button"]["value"]), message=posted)
     (reply,) = full.fake.wait_for(RESPONSE)
     assert "try again" in reply.params["text"]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from fakeslack import DM_CHANNEL, RESPONSE
 from slack_harness import Slack
-from slack_requests import ASKER, FORM, action_body, event_body
+from slack_requests import ASKER, FORM, action_body, event_body, message
 
 from bot.answers import blocks
 from bot.answers.service import ask
@@ -34,17 +34,28 @@ def _posted_answer(slack: Slack) -> dict:
     return {"type": "message", "ts": "1700000700.000100", **message}
 
 
-def _feedback_value(message: dict) -> str:
+def _feedback_value(message: dict, helpful: bool = True) -> str:
+    """The value Slack sends back when one of the answer's feedback buttons is clicked."""
     block = next(b for b in message["blocks"] if b.get("block_id") == ids.FEEDBACK_BLOCK)
-    return str(block["elements"][0]["value"])
+    element = block["elements"][0]
+    if element["type"] == "feedback_buttons":
+        return str(element["positive_button" if helpful else "negative_button"]["value"])
+    return str(block["elements"][0 if helpful else 1]["value"])
 
 
-@pytest.mark.parametrize("action_id, helpful", [(ids.HELPFUL, True), (ids.NOT_HELPFUL, False)])
+@pytest.mark.parametrize(
+    "native, action_id, helpful",
+    [(True, ids.FEEDBACK, True), (True, ids.FEEDBACK, False),
+     (False, ids.HELPFUL, True), (False, ids.NOT_HELPFUL, False)],
+    ids=["thumbs-up", "thumbs-down", "button-helpful", "button-not-helpful"],
+)  # fmt: skip
 def test_feedback_is_stored_thanked_and_buttons_replaced(
-    slack: Slack, action_id: str, helpful: bool
+    slack: Slack, native: bool, action_id: str, helpful: bool
 ) -> None:
     message = _posted_answer(slack)
-    _click(slack, action_id, _feedback_value(message), message=message)
+    if not native:  # as a surface without Slack's feedback buttons gets it
+        message = {**message, **blocks.with_buttons(message)}  # type: ignore[arg-type]
+    _click(slack, action_id, _feedback_value(message, helpful), message=message)
     thanks, replaced = slack.fake.wait_for(RESPONSE, count=2)
     assert thanks.params["response_type"] == "ephemeral"
     assert thanks.params["replace_original"] is False
@@ -62,10 +73,9 @@ def test_feedback_is_stored_thanked_and_buttons_replaced(
 
 def test_second_click_does_not_count_twice(slack: Slack) -> None:
     message = _posted_answer(slack)
-    value = _feedback_value(message)
-    _click(slack, ids.HELPFUL, value, message=message)
+    _click(slack, ids.FEEDBACK, _feedback_value(message, True), message=message)
     slack.fake.wait_for(RESPONSE, count=2)
-    _click(slack, ids.NOT_HELPFUL, value, message=message)
+    _click(slack, ids.FEEDBACK, _feedback_value(message, False), message=message)
     calls = slack.fake.wait_for(RESPONSE, count=4)
     assert "already recorded" in calls[2].params["text"]
     assert len(feedback_since(slack.services.data, LONG_AGO)) == 1
@@ -81,8 +91,9 @@ def test_feedback_on_an_ephemeral_answer_redraws_it(slack: Slack) -> None:
     assert "Feedback recorded" in json.dumps(replaced.params["blocks"])
 
 
-def test_foreign_value_gets_a_polite_reply(slack: Slack) -> None:
-    _click(slack, ids.HELPFUL, "not-ours")
+@pytest.mark.parametrize("action_id", [ids.HELPFUL, ids.FEEDBACK])
+def test_foreign_value_gets_a_polite_reply(slack: Slack, action_id: str) -> None:
+    _click(slack, action_id, "not-ours")
     (reply,) = slack.fake.wait_for(RESPONSE)
     assert "something went wrong" in reply.params["text"]
     assert feedback_since(slack.services.data, LONG_AGO) == []
@@ -125,3 +136,16 @@ def test_messages_tab_does_not_publish(slack: Slack) -> None:
     event = {"type": "app_home_opened", "user": ASKER, "channel": "D0ASKERDM", "tab": "messages"}
     slack.dispatch(event_body(event))
     assert [c.method for c in slack.fake.settle()] == ["auth.test"]
+
+
+def test_where_feedback_buttons_are_refused_plain_buttons_are_sent(slack: Slack) -> None:
+    slack.fake.refused_blocks = {"context_actions"}
+    slack.event(message(QUESTION, ts="1700000800.000100"))
+    slack.command(QUESTION)
+    (post,) = slack.fake.wait_for("chat.postMessage")
+    (reply,) = slack.fake.wait_for(RESPONSE)
+    for sent in (post, reply):
+        feedback = next(b for b in sent.params["blocks"] if b.get("block_id") == ids.FEEDBACK_BLOCK)
+        assert [e["action_id"] for e in feedback["elements"]] == [ids.HELPFUL, ids.NOT_HELPFUL]
+    assert sorted(slack.fake.failed) == [("chat.postMessage", "invalid_blocks"),
+                                         (RESPONSE, "invalid_blocks")]  # fmt: skip

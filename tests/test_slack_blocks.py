@@ -134,17 +134,25 @@ def test_answer_message_content() -> None:
     answer = _answer("MyCSP is a mutual.")
     message = blocks.answer_message(answer, 3)
     kinds = [b["type"] for b in message["blocks"]]
-    assert kinds == ["section", "context", "section", "actions", "actions"]
+    assert kinds == ["section", "context", "section", "context_actions", "actions"]
     sources = message["blocks"][1]["elements"][0]["text"]
     assert "as of 30 April 2014" in sources
     assert "<https://example.org/s|MyCSP is a mutual.>" in sources
     assert "javascript" not in sources  # a non-http source is shown as its title only
     related = message["blocks"][2]["text"]["text"]
     assert related.count("•") == 2
-    buttons = message["blocks"][3]
-    assert buttons["block_id"] == ids.FEEDBACK_BLOCK
-    assert [e["action_id"] for e in buttons["elements"]] == [ids.HELPFUL, ids.NOT_HELPFUL]
-    assert json.loads(buttons["elements"][0]["value"])["p"] == ["doc#0", "doc#1", "doc#2"]
+    feedback = message["blocks"][3]  # Slack's own feedback buttons
+    assert feedback["block_id"] == ids.FEEDBACK_BLOCK
+    (thumbs,) = feedback["elements"]
+    assert thumbs["type"] == "feedback_buttons" and thumbs["action_id"] == ids.FEEDBACK
+    helpful, unhelpful = thumbs["positive_button"]["value"], thumbs["negative_button"]["value"]
+    assert json.loads(helpful)["p"] == ["doc#0", "doc#1", "doc#2"]
+    assert (blocks.verdict_of(helpful), blocks.verdict_of(unhelpful)) == (True, False)
+    # Where a surface refuses them, the same message with plain buttons.
+    plain = blocks.with_buttons(message)["blocks"][3]
+    assert plain["type"] == "actions" and plain["block_id"] == ids.FEEDBACK_BLOCK
+    assert [e["action_id"] for e in plain["elements"]] == [ids.HELPFUL, ids.NOT_HELPFUL]
+    assert [e["value"] for e in plain["elements"]] == [helpful, unhelpful]
     register = message["blocks"][4]  # its own block: the feedback note that replaces the votes
     assert register["block_id"] == ids.REGISTER_BLOCK  # leaves Register interest in place
     assert [e["action_id"] for e in register["elements"]] == [ids.OPEN_REGISTRATION]

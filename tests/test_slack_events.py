@@ -32,7 +32,7 @@ def test_mention_is_answered_in_its_thread(slack: Slack) -> None:
     assert post.params["channel"] == CHANNEL
     assert post.params["thread_ts"] == "1700000200.000100"
     assert "Employees, the government and a private partner" in _text(post.params)
-    assert "feedback_helpful" in _text(post.params)
+    assert "feedback_buttons" in _text(post.params)
 
 
 def test_dm_is_answered_in_the_dm(slack: Slack) -> None:

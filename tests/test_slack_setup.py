@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.settings import Settings, SettingsError, documented_settings, load_settings, require_slack
+from bot.slack import ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,13 +107,17 @@ def test_procfile() -> None:
 def test_manifest_has_the_least_scopes_and_every_surface() -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "channels:history", "chat:write", "commands", "im:history",
-        "im:write", "users:read", "users:read.email", "files:write",
+        "app_mentions:read", "assistant:write", "channels:history", "chat:write", "commands",
+        "im:history", "im:write", "users:read", "users:read.email", "files:write",
     }  # fmt: skip
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.channels", "message.im",
+        "app_home_opened", "app_mention", "assistant_thread_started",
+        "assistant_thread_context_changed", "message.channels", "message.im",
     }  # fmt: skip
+    assert manifest["features"]["assistant_view"]["assistant_description"]
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == ids.ASK_SHORTCUT
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
     assert manifest["features"]["app_home"]["home_tab_enabled"]
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/mutuals"]

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from bot.answers.compose import Answer
+from bot.answers.examples import EXAMPLE_QUESTIONS
 from bot.dates import format_date
 from bot.enquiries.messages import ASK_TEAM_NOTE, ask_team_actions
 from bot.registrations.messages import register_actions
@@ -22,22 +23,15 @@ from bot.slack.blocks import (
     button,
     context,
     fallback,
+    feedback_buttons,
     fit,
     section,
+    simple,
 )
 from bot.slack.escape import escape, link, mention, slack_length, truncate_mrkdwn
 from indexer.search import Hit
 
 MAX_ASKED = 500  # how much of a long question is restated
-
-EXAMPLE_QUESTIONS = (
-    "What is a public service mutual?",
-    "What is MyCSP?",
-    "What was the Mutual Pathfinder Programme?",
-    "What happens to staff pensions when a service spins out?",
-    "What is the Right to Provide?",
-    "Can a contract be reserved for a mutual?",
-)
 
 
 @dataclass(frozen=True)
@@ -47,24 +41,28 @@ class AnswerRef:
     question_id: int | None
     question: str
     passage_ids: tuple[str, ...]
+    thread_ts: str | None = None  # where *Share in thread* posts (a message shortcut's answer)
 
     @classmethod
-    def of(cls, answer: Answer, question_id: int | None) -> AnswerRef:
+    def of(cls, answer: Answer, question_id: int | None, thread_ts: str | None = None) -> AnswerRef:
         shown = answer.hits[:1] + answer.related if answer.answered else ()
-        return cls(question_id, answer.question, tuple(h.passage.id for h in shown))
+        return cls(question_id, answer.question, tuple(h.passage.id for h in shown), thread_ts)
 
-    def to_value(self) -> str:
-        """A button value of at most 2,000 characters (a long question is shortened)."""
+    def to_value(self, helpful: bool | None = None) -> str:
+        """A button value of at most 2,000 characters (a long question is shortened); a
+        feedback button's says which verdict it gives."""
         question = self.question
         while True:
-            value = json.dumps(
-                {
-                    "q": self.question_id,
-                    "p": [p[:200] for p in self.passage_ids[:3]],
-                    "t": question,
-                },
-                ensure_ascii=False,
-            )
+            fields: dict[str, object] = {
+                "q": self.question_id,
+                "p": [p[:200] for p in self.passage_ids[:3]],
+                "t": question,
+            }
+            if helpful is not None:
+                fields["h"] = int(helpful)
+            if self.thread_ts:
+                fields["th"] = self.thread_ts[:40]
+            value = json.dumps(fields, ensure_ascii=False)
             overflow = slack_length(value) - MAX_BUTTON_VALUE
             if overflow <= 0:
                 return value
@@ -84,7 +82,10 @@ class AnswerRef:
             return None
         if not all(isinstance(p, str) for p in passages):
             return None
-        return cls(question_id, question, tuple(passages))
+        thread_ts = data.get("th")
+        if thread_ts is not None and not isinstance(thread_ts, str):
+            return None
+        return cls(question_id, question, tuple(passages), thread_ts)
 
 
 # -- block primitives -------------------------------------------------------------------------
@@ -114,14 +115,44 @@ def answer_blocks(answer: Answer, question_id: int | None) -> list[Block]:
 
 
 def feedback_actions(ref: AnswerRef) -> Block:
-    value = ref.to_value()
+    """Helpful / Not helpful: Slack's feedback buttons where the SDK has them, else buttons."""
+    helpful, not_helpful = ref.to_value(helpful=True), ref.to_value(helpful=False)
+    native = feedback_buttons(ids.FEEDBACK_BLOCK, ids.FEEDBACK, ("Helpful", helpful),
+                              ("Not helpful", not_helpful))  # fmt: skip
+    return native or classic_feedback(helpful, not_helpful)
+
+
+def classic_feedback(helpful: str, not_helpful: str) -> Block:
     return actions(
         ids.FEEDBACK_BLOCK,
         [
-            button("Helpful", ids.HELPFUL, value),
-            button("Not helpful", ids.NOT_HELPFUL, value),
+            button("Helpful", ids.HELPFUL, helpful),
+            button("Not helpful", ids.NOT_HELPFUL, not_helpful),
         ],
     )
+
+
+def with_buttons(message: Message) -> Message:
+    """The same message with Slack's feedback buttons swapped for plain buttons: for where a
+    surface refuses the newer blocks (`invalid_blocks`)."""
+
+    def plain(block: Block) -> Block:
+        if block.get("type") != "context_actions" or block.get("block_id") != ids.FEEDBACK_BLOCK:
+            return block
+        element = block["elements"][0]
+        return classic_feedback(element["positive_button"]["value"],
+                                element["negative_button"]["value"])  # fmt: skip
+
+    return {"text": message["text"], "blocks": [plain(b) for b in message["blocks"]]}
+
+
+def verdict_of(value: str) -> bool | None:
+    """Which verdict a feedback button's value gives (None if it does not say)."""
+    try:
+        verdict = json.loads(value).get("h")
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return bool(verdict) if verdict in (0, 1) else None
 
 
 def sources_line(answer: Answer) -> str:
@@ -176,6 +207,26 @@ def slash_answer_message(answer: Answer, question_id: int | None) -> Message:
     return {"text": fallback(answer.text), "blocks": fit(blocks)}
 
 
+def shortcut_answer_message(answer: Answer, question_id: int | None, thread_ts: str) -> Message:
+    """The private answer to "Ask Mutuals Assistant" on a message, with *Share in thread*."""
+    ref = AnswerRef.of(answer, question_id, thread_ts)
+    share = actions(ids.SHARE_BLOCK, [button("Share in thread", ids.SHARE_IN_THREAD,
+                                             ref.to_value())])  # fmt: skip
+    blocks = [asked_line(answer.question)] + answer_blocks(answer, question_id) + [share]
+    return {"text": fallback(answer.text), "blocks": fit(blocks)}
+
+
+def cannot_share_message() -> Message:
+    return simple(
+        "I couldn't post in this channel's thread: invite me to the channel "
+        "(`/invite @Mutuals Assistant`) and try again."
+    )
+
+
+def nothing_to_ask_message() -> Message:
+    return simple("That message has no text I can look up. Try `/mutuals your question`.")
+
+
 def shared_message(answer: Answer, question_id: int | None, user_id: str) -> Message:
     """A /mutuals answer someone chose to share publicly."""
     blocks = [asked_line(answer.question, user_id)] + answer_blocks(answer, question_id)
@@ -215,7 +266,8 @@ ABOUT = (
 WAYS_TO_ASK = (
     "*Ways to ask*\n"
     "• Send me a direct message.\n"
-    "• Mention me in a channel: I reply in the thread.\n"
+    "• Mention me in a channel: I reply in the thread, and answer follow-ups there.\n"
+    "• On any message, choose *Ask Mutuals Assistant* from its menu: only you see the answer.\n"
     f"• Type `{ids.COMMAND} your question`: only you see the answer, and you can share it.\n"
     f"• `{ids.COMMAND} help` shows this message.\n"
     f"• `{ids.COMMAND} register` registers your interest in forming a mutual; "
@@ -225,6 +277,18 @@ WAYS_TO_ASK = (
 
 def _examples_text() -> str:
     return "*Try asking*\n" + "\n".join(f"• {escape(q)}" for q in EXAMPLE_QUESTIONS)
+
+
+PANE_GREETING = (
+    "Hello! Ask me about *public service mutuals*: spinning out, the Mutual Pathfinder "
+    "Programme, MyCSP, Rights to Provide, staff transfer and pensions, or procurement. "
+    "Each answer gives its source and the date its facts date from."
+)
+
+
+def pane_greeting() -> Message:
+    """The first message of a new assistant pane thread (suggested prompts follow it)."""
+    return simple(PANE_GREETING)
 
 
 def help_message() -> Message:

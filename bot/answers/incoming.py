@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Container, Mapping
 from typing import Any
 
 from bot.answers.compose import SHORT_FOLLOW_UP
@@ -26,18 +26,25 @@ def is_dm(event: Event) -> bool:
     return event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
 
 
-def message_kind(event: Event, bot_user_id: str | None, open_channels: Collection[str]) -> str:
-    """ "dm", "channel" (an open channel, no mention of us), or "" to ignore a `message` event."""
+def message_kind(
+    event: Event, bot_user_id: str | None, open_channels: Collection[str],
+    followed: Container[tuple[str, str]] = (),
+) -> str:  # fmt: skip
+    """ "dm", "thread" (a thread we answered in, no mention of us), "channel" (an open
+    channel, no mention of us), or "" to ignore a `message` event."""
     if not from_a_person(event, bot_user_id):
         return ""
     if is_dm(event):
         return "dm"
     # A message that mentions us also arrives as app_mention, which answers it.
-    mentioned = bot_user_id is not None and f"<@{bot_user_id}" in as_text(event.get("text"))
+    if bot_user_id is not None and f"<@{bot_user_id}" in as_text(event.get("text")):
+        return ""
     channel = event.get("channel")
-    if isinstance(channel, str) and channel in open_channels and not mentioned:
-        return "channel"
-    return ""
+    if not isinstance(channel, str):
+        return ""
+    if in_thread(event) and (channel, str(event["thread_ts"])) in followed:
+        return "thread"
+    return "channel" if channel in open_channels else ""
 
 
 def is_help(question: str) -> bool:
@@ -58,6 +65,14 @@ def delivery_keys(body: Event, event: Event) -> list[str]:
     """The keys a delivery claims: its event id (retries) and its message (mention + DM)."""
     keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
     return keys + [message_key(event)]
+
+
+def thread_key(event: Event, kind: str) -> tuple[str, str] | None:
+    """The conversation a message belongs to: its channel and the thread we reply in (None
+    for a DM outside a thread, where each message stands alone)."""
+    thread_ts = reply_thread(event, kind)
+    channel = event.get("channel")
+    return (channel, thread_ts) if isinstance(channel, str) and thread_ts else None
 
 
 def reply_thread(event: Event, kind: str) -> str | None:

@@ -10,12 +10,24 @@ from typing import Any, TypedDict
 
 from bot.slack.escape import escape, truncate_mrkdwn, truncate_plain
 
+try:  # Slack's feedback buttons (context_actions) came with slack_sdk 3.36; older ones lack them
+    from slack_sdk.models.blocks import (
+        ContextActionsBlock,
+        FeedbackButtonObject,
+        FeedbackButtonsElement,
+    )
+
+    NATIVE_FEEDBACK = True
+except ImportError:  # pragma: no cover - depends on the installed slack_sdk
+    NATIVE_FEEDBACK = False
+
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_CONTEXT = 3000  # a context element's text
 MAX_HEADER = 150
 MAX_BUTTON_TEXT = 75
 MAX_BUTTON_VALUE = 2000
+MAX_LABEL = 75  # a button's accessibility_label
 MAX_FALLBACK = 3000  # the top-level `text` (notifications, screen readers)
 
 Block = dict[str, Any]
@@ -51,6 +63,27 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     if style:
         element["style"] = style
     return element
+
+
+def feedback_buttons(block_id: str, action_id: str, positive: tuple[str, str],
+                     negative: tuple[str, str]) -> Block | None:  # fmt: skip
+    """Slack's own thumbs up / down (a context_actions block of feedback_buttons), each
+    (label, value), built with slack_sdk.models; None where the installed slack_sdk lacks them.
+    Labels and values are cut to Slack's limits (UTF-16) first: the SDK counts characters."""
+    if not NATIVE_FEEDBACK:
+        return None
+
+    def side(label: str, value: str) -> FeedbackButtonObject:
+        return FeedbackButtonObject(
+            text=plain_text(label, MAX_BUTTON_TEXT)["text"],
+            accessibility_label=truncate_plain(f"Mark this answer {label.lower()}", MAX_LABEL),
+            value=truncate_plain(value, MAX_BUTTON_VALUE),
+        )
+
+    element = FeedbackButtonsElement(action_id=action_id[:255], positive_button=side(*positive),
+                                     negative_button=side(*negative))  # fmt: skip
+    block: Block = ContextActionsBlock(block_id=block_id, elements=[element]).to_dict()
+    return block
 
 
 def actions(block_id: str, elements: list[Block]) -> Block:

@@ -88,12 +88,30 @@ def open_dm(client: Any, body: Mapping[str, Any], user_id: str) -> str | None:
     return channel if isinstance(channel, str) and channel else None
 
 
+REFUSED_BLOCKS = frozenset({"invalid_blocks", "invalid_blocks_format"})
+
+
 def post(client: Any, body: Mapping[str, Any], channel: str, message: Mapping[str, Any],
-         thread_ts: str | None = None) -> bool:  # fmt: skip
-    """chat.postMessage without link unfurls; False (logged) if it failed."""
-    return bool(safely("chat.postMessage", body, lambda: client.chat_postMessage(
-        channel=channel, thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **message,
-    )))  # fmt: skip
+         thread_ts: str | None = None,
+         fallback: Mapping[str, Any] | None = None) -> bool:  # fmt: skip
+    """chat.postMessage without link unfurls; False (logged) if it failed. If Slack refuses
+    the blocks (a newer block this surface lacks), `fallback` is posted instead."""
+
+    def send(content: Mapping[str, Any]) -> Any:
+        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False,
+                                       unfurl_media=False, **content)  # fmt: skip
+
+    def call() -> Any:
+        try:
+            return send(message)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            if fallback is None or fallback == message or code not in REFUSED_BLOCKS:
+                raise
+            log.info("blocks refused (%s), posting the fallback (%s)", code, ids_of(body))
+            return send(fallback)
+
+    return bool(safely("chat.postMessage", body, call))
 
 
 def post_for_ts(client: Any, body: Mapping[str, Any], channel: str,

@@ -8,10 +8,13 @@ COMMAND = "/mutuals"
 
 # Answer messages
 FEEDBACK_BLOCK = "feedback"
+FEEDBACK = "feedback_buttons"  # Slack's feedback buttons: which one is in the value
 HELPFUL = "feedback_helpful"
 NOT_HELPFUL = "feedback_not_helpful"
 SHARE_BLOCK = "share"
 SHARE = "share_in_channel"
+SHARE_IN_THREAD = "share_in_thread"  # under a message shortcut's private answer
+ASK_SHORTCUT = "ask_about_message"  # the message shortcut "Ask Mutuals Assistant"
 
 # App Home: one action id per example button (ids must be unique within a block).
 EXAMPLES_BLOCK = "examples"
