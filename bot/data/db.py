@@ -215,34 +215,56 @@ def from_iso(text: str) -> datetime:
 
 
 class DataStore:
-    """The data file's path, handing each thread its own connection."""
+    """The data file's path, handing each thread its own connection.
+
+    `close()` never closes a connection another live thread may be using (SQLite may crash
+    the process if a connection is closed under a running statement): it closes the calling
+    thread's and those of threads that have ended, and every other thread closes its own on
+    its next use, then opens a fresh one.
+    """
 
     def __init__(self, path: str | Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[Database] = []
+        self._open: list[tuple[Database, threading.Thread]] = []
+        self._generation = 0
         _ = self.db  # open now, so a bad path or schema fails at start-up
 
     @property
     def db(self) -> Database:
-        """This thread's connection, opened on first use."""
+        """This thread's connection, opened on first use (again after `close`)."""
         db: Database | None = getattr(self._local, "db", None)
+        if db is not None and getattr(self._local, "generation", None) != self._generation:
+            self._forget(db)
+            db.close()
+            db = None
         if db is None:
             db = open_data(self.path, self.busy_timeout_ms)
             self._local.db = db
+            self._local.generation = self._generation
             with self._lock:
-                self._open.append(db)
+                self._open.append((db, threading.current_thread()))
         return db
 
-    def close(self) -> None:
-        """Close every thread's connection; a later `.db` opens a fresh one."""
+    def _forget(self, db: Database) -> None:
         with self._lock:
-            for db in self._open:
-                db.close()
-            self._open.clear()
-            self._local = threading.local()
+            self._open = [(d, t) for d, t in self._open if d is not db]
+
+    def close(self) -> None:
+        """Close the connections no other live thread holds; the rest close on their next use."""
+        me = threading.current_thread()
+        with self._lock:
+            self._generation += 1
+            keep = []
+            for db, owner in self._open:
+                if owner is me or not owner.is_alive():
+                    db.close()
+                else:
+                    keep.append((db, owner))
+            self._open = keep
+        self._local.db = None
 
     def __enter__(self) -> DataStore:
         return self
