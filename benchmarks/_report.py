@@ -37,6 +37,11 @@ class Level:
     cpu_seconds: float  # the app's
     peak_rss: int  # the app's
     harness_cpu_seconds: float = 0.0  # this process: clients and the fake Web API
+    rate: float = 0.0  # open loop: requests sent at this rate whatever the replies (0: closed)
+
+    @property
+    def label(self) -> str:
+        return f"{self.rate:g}/s" if self.rate else f"{self.clients} clients"
 
 
 @dataclass
@@ -97,7 +102,7 @@ def _ms(seconds: float) -> str:
 def table(levels: list[Level], tallies: list[Tally]) -> str:
     """One column per level, one row per measure."""
     rows: list[tuple[str, list[str]]] = [
-        ("concurrent clients", [str(lv.clients) for lv in levels]),
+        ("offered rate / concurrent clients", [lv.label for lv in levels]),
         ("requests sent / planned", [f"{len(lv.sent)}/{lv.planned}" for lv in levels]),
         ("requests per second", [f"{len(lv.sent) / lv.seconds:,.1f}" for lv in levels]),
     ]
@@ -130,13 +135,13 @@ def table(levels: list[Level], tallies: list[Tally]) -> str:
 
 def by_kind(level: Level, fake: FakeSlackProcess, until: float) -> str:
     """p50/p99 per kind of request at one level: where the time goes."""
-    lines = [f"by kind at {level.clients} clients:  n   200 p50/p99 (ms)   answer p50/p99 (ms)"]
+    lines = [f"by kind at {level.label}:  n   200 p50/p99 (ms)   answer p50/p99 (ms)"]
     for kind in KINDS:
         of_kind = [s for s in level.sent if s.job.kind == kind]
         if not of_kind:
             continue
         part = Level(level.clients, len(of_kind), of_kind, level.started, level.seconds,
-                     level.ended, 0.0, 0)  # fmt: skip
+                     level.ended, 0.0, 0, rate=level.rate)  # fmt: skip
         t = tally(part, fake, until)
         t200 = f"{_ms(percentile(t.to_200, 50))}/{_ms(percentile(t.to_200, 99))}"
         tans = f"{_ms(percentile(t.to_answer, 50))}/{_ms(percentile(t.to_answer, 99))}"
@@ -149,14 +154,12 @@ def verdicts(levels: list[Level], tallies: list[Tally]) -> list[str]:
     for level, t in zip(levels, tallies, strict=True):
         answered = "yes" if t.exactly_once else "no"
         detail = "" if t.exactly_once else f"  ({_problems(t)})"
-        lines.append(
-            f"{level.clients:>3} clients: every request answered exactly once: {answered}{detail}"
-        )
+        lines.append(f"{level.label:>11}: every request answered exactly once: {answered}{detail}")
     top, t = levels[-1], tallies[-1]
     p99 = percentile(t.to_200, 99)
     on_time = t.late == 0 and not t.lost
     lines.append(
-        f"targets at {top.clients} clients: p99 time to 200 under {ACK_TARGET * 1000:.0f} ms: "
+        f"targets at {top.label}: p99 time to 200 under {ACK_TARGET * 1000:.0f} ms: "
         f"{yes(p99 < ACK_TARGET)} ({_ms(p99)} ms); every answer within {ANSWER_TARGET:g} s: "
         f"{yes(on_time)} (max {_ms(percentile(t.to_answer, 100))} ms); "
         f"zero errors: {yes(t.exactly_once)}"

@@ -1,14 +1,19 @@
-"""HTTP load benchmark: the Slack app in HTTP mode under 1, 8 and 32 concurrent clients.
+"""HTTP load benchmark: the Slack app in HTTP mode under 1, 8 and 32 concurrent clients, or at
+fixed arrival rates (open loop, as Slack's traffic arrives).
 
-Usage: python benchmarks/http_load.py [--requests 400] [--levels 1,8,32] [--seed 0]
-       [--level-timeout 120] [--mix command=4,mention=3,click=1.5,register=1.5]
+Usage: python benchmarks/http_load.py [--requests 400] [--levels 1,8,32 | --rates 100,200,500]
+       [--seed 0] [--level-timeout 120] [--mix command=4,mention=3,click=1.5,register=1.5]
        [--api-delay MS] [--app-command "CMD ... {port}"]
 
 Starts the tests' fake Slack Web API (tests/fakeslack.py) on 127.0.0.1 in a child process, and
 `mutuals serve --http` as a separate process pointed at it (a temp data file, a temp index built
 from the shipped knowledge, a dummy bot token and a signing secret). Each level sends --requests
 signed requests from that many client threads (closed loop: each client sends its next request
-when the last one's HTTP response arrives), one keep-alive connection per client:
+when the last one's HTTP response arrives), one keep-alive connection per client: a saturation
+test, whose time to 200 is the queue it keeps (clients / throughput). With --rates, each level
+sends --requests requests at that many per second whatever the replies (up to 512 outstanding,
+on keep-alive connections), and every time counts from when the request was due, so a driver
+or an app that falls behind shows as delay, never as a lower offered rate:
 
   command   /mutuals <question>: one answer posted to its response_url
   mention   app_mention event: one chat.postMessage in the mention's thread
@@ -78,6 +83,7 @@ SETTLE = 1.0  # quiet seconds after the last answer, so that late duplicates are
 DELAYED = (RESPONSE, "chat.postMessage", "chat.postEphemeral", "conversations.open",
            "conversations.replies", "views.open", "views.publish", "users.info")  # fmt: skip
 DEFAULT_MIX = "command=4,mention=3,click=1.5,register=1.5"
+OPEN_SENDERS = 512  # open loop: requests that may be outstanding at once (Slack has no limit)
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -114,6 +120,91 @@ def run_level(
     )  # fmt: skip
 
 
+def run_rate(
+    rate: float, jobs: list[Job], port: int, fake: FakeSlackProcess, memory: MemorySampler,
+    timeout: float,
+) -> Level:  # fmt: skip
+    """Open loop: send `jobs` at `rate` per second whatever the replies, as Slack does; each
+    request's times count from when it was due, so a driver that falls behind shows as delay."""
+    pending: queue.SimpleQueue[tuple[float, Job]] = queue.SimpleQueue()
+    memory.reset()
+    cpu_before, harness_before = memory.cpu_seconds(), _own_cpu_seconds() + fake.cpu_seconds()
+    started = time.perf_counter() + 0.1
+    for i, job in enumerate(jobs):
+        pending.put((started + i / rate, job))
+    deadline = started + timeout
+    sent: list[Sent] = []
+    idle: queue.LifoQueue[http.client.HTTPConnection] = queue.LifoQueue()
+    threads = [
+        threading.Thread(
+            target=_open_client, args=(port, pending, idle, deadline, sent), daemon=True
+        )
+        for _ in range(min(OPEN_SENDERS, len(jobs)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    while not idle.empty():
+        idle.get().close()
+    finished = [s.finished for s in sent if s.finished is not None]
+    seconds = (max(finished) if finished else time.perf_counter()) - started
+    ended = _wait_for_answers(fake, sent, deadline)
+    return Level(
+        0, len(jobs), sent, started, seconds, ended, memory.cpu_seconds() - cpu_before,
+        memory.peak(), _own_cpu_seconds() + fake.cpu_seconds() - harness_before, rate=rate,
+    )  # fmt: skip
+
+
+def _open_client(
+    port: int, pending: queue.SimpleQueue[tuple[float, Job]],
+    idle: queue.LifoQueue[http.client.HTTPConnection], deadline: float, out: list[Sent],
+) -> None:  # fmt: skip
+    """Send each request when due, on a keep-alive connection from `idle` (or a new one), so
+    that connections open ~ requests outstanding, not sender threads waiting for their turn."""
+    while time.perf_counter() < deadline:
+        try:
+            due, job = pending.get_nowait()
+        except queue.Empty:
+            break
+        time.sleep(max(0.0, due - time.perf_counter()))
+        try:
+            conn: http.client.HTTPConnection | None = idle.get_nowait()
+        except queue.Empty:
+            conn = None
+        conn, sent = _send(conn, port, job, due)
+        if conn is not None:
+            idle.put(conn)
+        out.append(sent)
+
+
+def _send(
+    conn: http.client.HTTPConnection | None, port: int, job: Job, started: float
+) -> tuple[http.client.HTTPConnection | None, Sent]:
+    """One signed request on a keep-alive connection (a new one after an error)."""
+    headers, body = job.headers(SIGNING_SECRET), job.body.encode()
+    if conn is None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    sent = Sent(job, started)
+    try:
+        conn.request("POST", EVENTS_PATH, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        sent.finished = time.perf_counter()
+        sent.error = _refusal(job, response.status, payload)
+        if response.will_close:
+            conn.close()
+            conn = None
+    except TimeoutError:
+        sent.error = "timeout"
+    except (OSError, http.client.HTTPException) as error:
+        sent.error = type(error).__name__
+    if sent.error and conn is not None and sent.finished is None:
+        conn.close()
+        conn = None
+    return conn, sent
+
+
 def _own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
@@ -126,26 +217,7 @@ def _client(port: int, pending: queue.SimpleQueue[Job], deadline: float, out: li
             job = pending.get_nowait()
         except queue.Empty:
             break
-        headers, body = job.headers(SIGNING_SECRET), job.body.encode()
-        if conn is None:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        sent = Sent(job, time.perf_counter())
-        try:
-            conn.request("POST", EVENTS_PATH, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-            sent.finished = time.perf_counter()
-            sent.error = _refusal(job, response.status, payload)
-            if response.will_close:
-                conn.close()
-                conn = None
-        except TimeoutError:
-            sent.error = "timeout"
-        except (OSError, http.client.HTTPException) as error:
-            sent.error = type(error).__name__
-        if sent.error and conn is not None and sent.finished is None:
-            conn.close()
-            conn = None
+        conn, sent = _send(conn, port, job, time.perf_counter())
         out.append(sent)  # list.append is atomic
     if conn is not None:
         conn.close()
@@ -204,6 +276,16 @@ def parse_mix(text: str) -> dict[str, float]:
     return {k: w for k, w in mix.items() if w > 0}
 
 
+def parse_rates(text: str) -> list[float]:
+    try:
+        rates = [float(r) for r in text.split(",") if r.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not numbers: {text!r}") from error
+    if not rates or any(not 0 < r <= 5000 for r in rates):
+        raise argparse.ArgumentTypeError("rates are requests per second from 1 to 5000")
+    return rates
+
+
 def parse_levels(text: str) -> list[int]:
     try:
         levels = [int(x) for x in text.split(",") if x.strip()]
@@ -223,6 +305,12 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--level-timeout", type=float, default=120.0, help="seconds a level may take [120]")
     add("--api-delay", type=float, default=0.0, help="ms the fake Web API takes per call [0]")
     add("--app-command", default="", help="start the app with this ({port} is replaced)")
+    add(
+        "--rates",
+        type=parse_rates,
+        default=[],
+        help="open loop instead: requests per second, e.g. 100,200,300,400,500",
+    )
     add("--mix", type=parse_mix, default=parse_mix(DEFAULT_MIX), help=f"[{DEFAULT_MIX}]")
     args = parser.parse_args(argv)
     if args.requests < 1:
@@ -282,15 +370,20 @@ def benchmark(
     warm = run_level(1, [maker.job(kind) for kind in args.mix for _ in range(2)], app.port,
                      fake, memory, args.level_timeout)  # fmt: skip
     levels: list[Level] = []
-    for clients in args.levels:
+    for clients in [] if args.rates else args.levels:
         jobs = maker.jobs(args.requests, args.mix)
         levels.append(run_level(clients, jobs, app.port, fake, memory, args.level_timeout))
         print(f"  {clients} clients: {len(levels[-1].sent)} requests sent", flush=True)
+    for rate in args.rates:
+        jobs = maker.jobs(args.requests, args.mix)
+        levels.append(run_rate(rate, jobs, app.port, fake, memory, args.level_timeout))
+        print(f"  {rate:g}/s: {len(levels[-1].sent)} requests sent", flush=True)
     ends = [lv.started for lv in levels[1:]] + [math.inf]
     warm_tally = tally(warm, fake, levels[0].started)
     tallies = [tally(lv, fake, end) for lv, end in zip(levels, ends, strict=True)]
     mix = ", ".join(f"{kind} {weight:g}" for kind, weight in args.mix.items())
-    print(f"\nHTTP load: {args.requests} requests per level, mix {mix}, seed {args.seed}, "
+    loop = f"open loop at {args.rates} requests/s" if args.rates else "closed loop"
+    print(f"\nHTTP load ({loop}): {args.requests} requests per level, mix {mix}, seed {args.seed}, "
           f"Web API delay {args.api_delay:g} ms, {os.cpu_count()} CPUs, "
           f"app VmHWM {vm_hwm(memory)}")  # fmt: skip
     print(f"warm-up ({len(warm.sent)} requests, not in the table): answered exactly once: "

@@ -183,6 +183,7 @@ class Analyser:
         self._stem = lru_cache(maxsize=100_000)(self._stemmer.stemWord)
         self._phrases: dict[tuple[str, ...], str] = {}
         self._names: dict[tuple[str, ...], str] = {}  # exact words, as capitalised
+        self._starts: set[str] = set()  # first stems and first name words: most start none
         self._longest = 1
         for group in synonym_groups:
             self._add_group(group)
@@ -197,17 +198,21 @@ class Analyser:
                 continue
             if term != term.casefold():
                 self._names.setdefault(tuple(raw for _, raw in read), canonical)
+                self._starts.add(read[0][1])
             else:
                 self._phrases.setdefault(tuple(self._stem(w) for w, _ in read), canonical)
+                self._starts.add(self._stem(read[0][0]))
             self._longest = max(self._longest, len(read))
 
     @staticmethod
     def _read(text: str) -> list[tuple[str, str]]:
         """Each word of `text`: folded (shorthand read out), and as written."""
         text = unicodedata.normalize("NFKC", text).replace("’", "'")
+        possessive = "'" in text  # most texts have none: skip a call per word
         result = []
         for raw in _TOKEN.findall(text):
-            raw = _strip_possessive(raw)
+            if possessive:
+                raw = _strip_possessive(raw)
             folded = raw.casefold()
             expanded = SHORTHAND.get(folded)
             if expanded is None:
@@ -215,6 +220,11 @@ class Analyser:
             else:
                 result += [(w, w) for w in expanded.split()]
         return result
+
+    def read(self, text: str) -> list[tuple[str, str]]:
+        """Each word of `text`, folded and as written: what `analyse_words` takes (the build
+        reads each text once, for its tokens and for the speller's word counts)."""
+        return self._read(text)
 
     def words(self, text: str) -> list[str]:
         """The normalised words of `text`, before stop words, synonyms and stemming."""
@@ -254,6 +264,13 @@ class Analyser:
         return Analysed(tokens, light - set(self._phrases.values()) - set(self._names.values()),
                         origins)  # fmt: skip
 
+    def index_tokens(self, read: list[tuple[str, str]]) -> list[str]:
+        """`analyse_words(read).tokens`, without the light set and origins a passage does not
+        need (the build's path, ten million tokens at 100k passages)."""
+        words = [w for w, _ in read]
+        stems = [self._stem(w) for w in words]
+        return self._apply_synonyms(stems, words, [r for _, r in read], set(), origins=False)[0]
+
     def _phrase_at(self, stems: list[str], raws: list[str], i: int) -> tuple[int, str] | None:
         for size in range(min(self._longest, len(stems) - i), 0, -1):
             canonical = self._names.get(tuple(raws[i : i + size])) or self._phrases.get(
@@ -264,13 +281,16 @@ class Analyser:
         return None
 
     def _apply_synonyms(
-        self, stems: list[str], words: list[str], raws: list[str], phrase_words: set[str]
-    ) -> tuple[list[str], dict[str, Word]]:
+        self, stems: list[str], words: list[str], raws: list[str], phrase_words: set[str],
+        origins: bool = True,
+    ) -> tuple[list[str], dict[str, Word]]:  # fmt: skip
         out: list[str] = []
-        origins: dict[str, Word] = {}
+        found_in: dict[str, Word] = {}
         i = 0
         while i < len(stems):
-            found = self._phrase_at(stems, raws, i)
+            # The build's hot path: where no phrase or name starts, skip the search for one.
+            starts = stems[i] in self._starts or raws[i] in self._starts
+            found = self._phrase_at(stems, raws, i) if starts else None
             if found is not None:
                 size, canonical = found
                 if size > 1:
@@ -282,11 +302,12 @@ class Analyser:
                 continue
             if words[i] not in STOP_WORDS:
                 out.append(stems[i])
-                seen = origins.get(stems[i])
-                word = Word(words[i], i > 0 and raws[i][:1].isupper())
-                origins[stems[i]] = word if seen is None or word.as_name else seen
+                if origins:
+                    seen = found_in.get(stems[i])
+                    word = Word(words[i], i > 0 and raws[i][:1].isupper())
+                    found_in[stems[i]] = word if seen is None or word.as_name else seen
             i += 1
-        return out, origins
+        return out, found_in
 
     def _keep(self, stems: list[str], words: list[str]) -> list[str]:
         """The words of a matched phrase, each as its own one-word synonym if it has one."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -58,11 +58,40 @@ class BM25:
         epsilon: float = 0.25,
     ) -> None:
         """Index ``corpus``, a sequence of documents, each a sequence of tokens."""
+        self._index(*_encode(corpus), k1, b, epsilon)
+
+    @classmethod
+    def from_ids(
+        cls,
+        terms: Sequence[str],
+        ids: Int64Array,
+        lengths: IntArray,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25:
+        """Index a corpus already encoded: term ids numbered in order of first occurrence
+        (as ``BM25(corpus)`` numbers them), flat, with each document's length. ``ids`` is
+        used as scratch space."""
+        self = cls.__new__(cls)
+        self._index(dict(zip(terms, range(len(terms)), strict=True)), ids, lengths, k1, b, epsilon)
+        return self
+
+    def _index(
+        self,
+        vocab: dict[str, int],
+        token_ids: Int64Array,
+        doc_lens: IntArray,
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> None:
         self.k1 = k1
         self.b = b
         self.epsilon = epsilon
-        self._n = len(corpus)
-        self._vocab, doc_lens, docs, tfs, df = _postings(corpus)
+        self._n = doc_lens.size
+        self._vocab = vocab
+        docs, tfs, df = _postings(len(vocab), token_ids, doc_lens)
         self._idf = _okapi_idf(df, self._n, epsilon)
         offsets = np.concatenate(([0], np.cumsum(df)))
         # Python ints make the per-query slicing cheaper than numpy scalars would.
@@ -74,6 +103,38 @@ class BM25:
         # the touched set can be read off the accumulator instead of tracked separately.
         self._all_positive = bool(np.all(self._weights > 0.0))
         self._dense = self._dense_rows(df)
+
+    def parts(self) -> dict[str, npt.NDArray[Any]]:
+        """What serving needs, as arrays, for `from_parts` to use as they are (see `terms`)."""
+        offsets = np.array([0, *self._ends], dtype=np.int64)
+        params = [self.k1, self.b, self.epsilon, self._n, float(self._all_positive)]
+        return {
+            "bm25.params": np.array(params, dtype=np.float64),
+            "bm25.idf": self._idf,
+            "bm25.offsets": offsets,
+            "bm25.docs": self._docs,
+            "bm25.weights": self._weights,
+        }
+
+    def terms(self) -> list[str]:
+        """The vocabulary in term-id order (the order of `parts`' rows)."""
+        return list(self._vocab)
+
+    @classmethod
+    def from_parts(cls, terms: list[str], parts: Mapping[str, npt.NDArray[Any]]) -> BM25:
+        """The index `parts` and `terms` describe, with its contributions as stored (exact)."""
+        self = cls.__new__(cls)
+        k1, b, epsilon, n, all_positive = parts["bm25.params"].tolist()
+        self.k1, self.b, self.epsilon, self._n = k1, b, epsilon, int(n)
+        self._vocab = dict(zip(terms, range(len(terms)), strict=True))
+        self._idf = parts["bm25.idf"]
+        offsets = parts["bm25.offsets"].tolist()
+        self._starts, self._ends = offsets[:-1], offsets[1:]
+        self._docs = parts["bm25.docs"]
+        self._weights = parts["bm25.weights"]
+        self._all_positive = bool(all_positive)
+        self._dense = self._dense_rows(np.diff(parts["bm25.offsets"]))
+        return self
 
     @property
     def size(self) -> int:
@@ -119,7 +180,7 @@ class BM25:
         weights *= np.repeat(self._idf, df)
         return weights
 
-    def _dense_rows(self, df: IntArray) -> dict[int, FloatArray]:
+    def _dense_rows(self, df: DocArray) -> dict[int, FloatArray]:
         """Dense contribution rows for very common terms: a vector add beats a scatter."""
         rows = {}
         for term in np.flatnonzero(df * _DENSE_FRACTION >= self._n).tolist():
@@ -226,6 +287,17 @@ class BM25:
         return cand, acc[cand]
 
 
+def document_terms(parts: Mapping[str, npt.NDArray[Any]]) -> tuple[Int64Array, IntArray]:
+    """The forward index of `BM25.parts`: each document's term ids (ascending), as offsets
+    into one array, so that a document's terms are a slice rather than a stored set."""
+    offsets, docs = parts["bm25.offsets"], parts["bm25.docs"]
+    n = int(parts["bm25.params"][3])
+    term_of = np.repeat(np.arange(offsets.size - 1, dtype=np.int32), np.diff(offsets))
+    ids = term_of[np.argsort(docs, kind="stable")]  # stable: within a document, by term id
+    counts = np.bincount(docs, minlength=n)
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), ids
+
+
 def _above(cand: DocArray, scores: FloatArray, k: int) -> tuple[DocArray, FloatArray]:
     """Cheaply drop candidates that cannot reach the top k, using a sampled lower bound."""
     stride = cand.size // _SAMPLE
@@ -252,13 +324,13 @@ def _encode(corpus: Sequence[Sequence[str]]) -> tuple[dict[str, int], Int64Array
 
 
 def _postings(
-    corpus: Sequence[Sequence[str]],
-) -> tuple[dict[str, int], IntArray, IntArray, FloatArray, IntArray]:
-    """Vocabulary, doc lengths, and postings sorted by term then doc: docs, tfs, dfs."""
-    vocab, keys, doc_lens = _encode(corpus)
+    n_terms: int, keys: Int64Array, doc_lens: IntArray
+) -> tuple[IntArray, FloatArray, IntArray]:
+    """Postings sorted by term then doc: docs, tfs, and each term's df (``keys``, the flat
+    token ids, is overwritten)."""
     n_docs = doc_lens.size
     if keys.size == 0:
-        return vocab, doc_lens, np.zeros(0, np.int32), np.zeros(0), np.zeros(len(vocab), np.int32)
+        return np.zeros(0, np.int32), np.zeros(0), np.zeros(n_terms, np.int32)
     # Sorting term * n_docs + doc orders pairs by term then doc; runs of a key count tf.
     keys *= n_docs
     keys += np.repeat(np.arange(n_docs, dtype=np.int32), doc_lens)
@@ -275,9 +347,9 @@ def _postings(
     np.subtract(firsts[1:], firsts[:-1], out=tfs[:-1])
     tfs[-1] = total - firsts[-1]
     del firsts
-    df = np.bincount(pairs // n_docs, minlength=len(vocab)).astype(np.int32)
+    df = np.bincount(pairs // n_docs, minlength=n_terms).astype(np.int32)
     pairs %= n_docs
-    return vocab, doc_lens, pairs.astype(np.int32), tfs, df
+    return pairs.astype(np.int32), tfs, df
 
 
 def _okapi_idf(df: IntArray, n_docs: int, epsilon: float) -> FloatArray:

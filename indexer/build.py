@@ -1,4 +1,4 @@
-"""Write the index file: analysed passages in SQLite, replaced in one step with os.replace."""
+"""Write the index file: what serving needs, ready to use, replaced in one step with os.replace."""
 
 from __future__ import annotations
 
@@ -10,20 +10,29 @@ import sqlite3
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
-from indexer.analyse import ANALYSER_VERSION, Analyser
+from indexer.analyse import ANALYSER_VERSION
+from indexer.artefact import FORMAT_VERSION, Part, create_table, write_parts
+from indexer.bm25 import BM25, document_terms
 from indexer.chunk import Passage, passages
+from indexer.corpus import encode_passages
 from indexer.extra import ExtraPassages, ExtraSource
 from indexer.knowledge import Knowledge, Problem, knowledge_digest, load_knowledge
-from indexer.search import IndexUnavailable, read_meta
-
-# Title and section words count this many times over body words (calibrated with `mutuals eval`).
-TITLE_WEIGHT = 1
-SECTION_WEIGHT = 2
+from indexer.search import (
+    IndexUnavailable,
+    SearchIndex,
+    check_tables,
+    passage_record,
+    read_index_parts,
+    read_meta,
+)  # fmt: skip
+from indexer.spelling import ranking
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,6 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     left_out: list[Problem] = field(default_factory=list)  # extra passages not served, and why
-
-
-def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
-    """The tokens a passage is indexed under: title and section weigh more than the body."""
-    title = analyser.tokens(passage.title) * TITLE_WEIGHT
-    return title + analyser.tokens(passage.section) * SECTION_WEIGHT + analyser.tokens(passage.text)
 
 
 def build_index(
@@ -64,6 +67,7 @@ def build_index(
     try:
         count = _write(Path(tmp_name), knowledge, new_hashes, build_id, more)
         os.replace(tmp_name, index_path)
+        _sync_directory(index_path.parent)  # the rename itself survives a crash
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -84,9 +88,8 @@ def _write(
     path: Path, knowledge: Knowledge, hashes: dict[str, str], build_id: str,
     extra: ExtraPassages | None = None,
 ) -> int:  # fmt: skip
-    analyser = Analyser(knowledge.synonyms)
     added = list(extra.passages) if extra is not None else []
-    rows = [_passage_row(analyser, p) for p in [*passages(knowledge), *added]]
+    items = [*passages(knowledge), *added]
     titles = {d.id: d.title for d in knowledge.documents}
     if extra is not None:
         titles[extra.doc_id] = extra.title
@@ -94,38 +97,56 @@ def _write(
         "build_id": build_id,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "documents": str(len(hashes)),
-        "passages": str(len(rows)),
+        "passages": str(len(items)),
         "analyser_version": ANALYSER_VERSION,
+        "format": FORMAT_VERSION,
         "knowledge_hash": knowledge.digest,
         "extra_hash": extra.digest if extra is not None else "",
         "contact": knowledge.contact,
         "synonyms": json.dumps([list(g) for g in knowledge.synonyms]),
     }
-    conn = sqlite3.connect(path)
+    docs = [{"id": k, "title": titles.get(k, k), "hash": v} for k, v in hashes.items()]
+    parts = serving_parts(knowledge.synonyms, items)
+    parts["tables"] = [meta, docs]
+    conn = sqlite3.connect(path)  # rollback journal, synchronous=FULL: the commit is on disk
     try:
         db = sqlite_utils.Database(conn)
+        # The small tables first, so their pages lead the file; no indexes (every page of the
+        # file is then read, and checked, by a load).
         with conn:
-            db.table("passages").insert_all(rows, pk="id")
-            docs = [{"id": k, "title": titles.get(k, k), "hash": v} for k, v in hashes.items()]
-            db.table("documents").insert_all(docs, pk="id")
-            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()], pk="key")
+            conn.execute("create table meta (key text not null, value text not null)")
+            conn.execute("create table documents (id text not null, title text, hash text)")
+            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
+            db.table("documents").insert_all(docs)
+            create_table(conn)
+            write_parts(conn, parts)
     finally:
         conn.close()
-    return len(rows)
+    return len(items)
 
 
-def _passage_row(analyser: Analyser, p: Passage) -> dict[str, str]:
-    return {
-        "id": p.id,
-        "doc_id": p.doc_id,
-        "title": p.title,
-        "section": p.section,
-        "text": p.text,
-        "url": p.url,
-        "as_of": p.as_of.isoformat() if p.as_of else "",
-        "sources": json.dumps([{"title": s.title, "url": s.url} for s in p.sources]),
-        "tokens": json.dumps(passage_tokens(analyser, p)),
-    }
+def serving_parts(synonyms: Sequence[Sequence[str]], items: list[Passage]) -> dict[str, Part]:
+    """Everything SearchIndex.load needs, computed once here: postings with their exact
+    contributions, each passage's terms, the speller's ranked words, the passages."""
+    encoded = encode_passages(synonyms, items)
+    bm25 = BM25.from_ids(encoded.terms, encoded.ids, encoded.lengths)
+    arrays = bm25.parts()
+    parts: dict[str, Part] = dict(arrays)
+    parts["terms"] = bm25.terms()
+    parts["doc_terms.offsets"], parts["doc_terms.ids"] = document_terms(arrays)
+    parts["speller"] = ranking(encoded.words)
+    lines = [json.dumps(passage_record(p), ensure_ascii=False).encode() for p in items]
+    parts["passages.offsets"] = np.cumsum([0] + [len(b) for b in lines], dtype=np.int64)
+    parts["passages.data"] = b"".join(lines)
+    return parts
+
+
+def _sync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _knowledge_hashes(knowledge: Knowledge) -> dict[str, str]:
@@ -156,16 +177,14 @@ def _document_hashes(index_path: Path) -> dict[str, str]:
 
 
 def index_is_sound(index_path: Path | str) -> bool:
-    """Whether SQLite finds every page of the index file intact (`PRAGMA quick_check`): a file
-    damaged in the middle can still pass `read_meta`, then fail a query."""
+    """Whether every part of the index file is there and matches its checksum, and its tables
+    match the copy kept among the parts: a file damaged in the middle can still pass
+    `read_meta`, then fail a query."""
     try:
-        conn = sqlite3.connect(f"file:{Path(index_path)}?mode=ro", uri=True)
-        try:
-            return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
+        check_tables(index_path, read_index_parts(index_path))
+    except IndexUnavailable:
         return False
+    return True
 
 
 def index_is_current(
@@ -177,18 +196,39 @@ def index_is_current(
         meta = read_meta(index_path)
     except IndexUnavailable:
         return False
+    return _meta_is_current(meta, knowledge_dir, extra) and index_is_sound(index_path)
+
+
+def _meta_is_current(
+    meta: dict[str, str], knowledge_dir: Path | str, extra: ExtraSource | None = None
+) -> bool:
     return (
         meta.get("analyser_version") == ANALYSER_VERSION
+        and meta.get("format") == FORMAT_VERSION
         and meta.get("knowledge_hash") == knowledge_digest(Path(knowledge_dir))
         and (extra is None or meta.get("extra_hash", "") == extra().digest)
-        and index_is_sound(index_path)
     )
 
 
 def ensure_index(
     knowledge_dir: Path | str, index_path: Path | str, extra: ExtraSource | None = None
 ) -> BuildReport | None:
-    """Build the index if it is missing, unreadable or older than the knowledge (or extras)."""
+    """Build the index if it is missing, unreadable, damaged or older than the knowledge (or
+    extras)."""
     if index_is_current(knowledge_dir, index_path, extra):
         return None
     return build_index(knowledge_dir, index_path, extra)
+
+
+def open_index(
+    knowledge_dir: Path | str, index_path: Path | str, extra: ExtraSource | None = None
+) -> tuple[SearchIndex, BuildReport | None]:
+    """Load the index, building it first if it is missing, damaged or older than the
+    knowledge (or extras); the file is read once (loading checks every part's checksum)."""
+    try:
+        if _meta_is_current(read_meta(index_path), knowledge_dir, extra):
+            return SearchIndex.load(index_path), None
+    except IndexUnavailable:
+        pass
+    report = build_index(knowledge_dir, index_path, extra)  # KnowledgeError if it cannot
+    return SearchIndex.load(index_path), report

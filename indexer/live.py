@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from indexer.build import BuildReport, build_index, ensure_index, index_is_sound
+from indexer.build import BuildReport, build_index, open_index
 from indexer.extra import ExtraSource
-from indexer.search import IndexUnavailable, SearchIndex, read_meta
+from indexer.search import SearchIndex, read_meta
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,11 @@ class LiveIndex:
         check_interval: float = DEFAULT_CHECK_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
         extra: ExtraSource | None = None,
+        index: SearchIndex | None = None,
     ) -> None:
-        """Load the index file now; IndexUnavailable if it cannot serve (see `open`). Every
-        reindex adds the passages `extra` gives (the team's answers)."""
+        """Load the index file now (unless `index` was just loaded from it); IndexUnavailable
+        if it cannot serve (see `open`). Every reindex adds the passages `extra` gives (the
+        team's answers)."""
         self.index_path = Path(index_path)
         self.knowledge_dir = Path(knowledge_dir)
         self.extra = extra
@@ -71,7 +73,7 @@ class LiveIndex:
         self._check_lock = threading.Lock()  # one thread looks at the file at a time
         self._reindex_lock = threading.Lock()
         seen = _fingerprint(self.index_path)
-        self._index = SearchIndex.load(self.index_path)
+        self._index = index or SearchIndex.load(self.index_path)
         self._seen = seen  # the file as it was when _index was read from it
         self._failed: _Fingerprint | None = None  # a replacement that could not be loaded
         self._last_check = clock()
@@ -86,8 +88,15 @@ class LiveIndex:
         extra: ExtraSource | None = None,
     ) -> LiveIndex:
         """Build the index first if it is missing or older than the knowledge, then load it."""
-        ensure_index(knowledge_dir, index_path, extra)  # KnowledgeError if it must and cannot
-        return cls(index_path, knowledge_dir, check_interval=check_interval, extra=extra)
+        seen = _fingerprint(Path(index_path))
+        index, report = open_index(knowledge_dir, index_path, extra)  # KnowledgeError if it must
+        live = cls(
+            index_path, knowledge_dir, check_interval=check_interval, extra=extra, index=index
+        )
+        # The file as it was before it was read (None after a build): if it changed meanwhile,
+        # the next look at it compares build ids and reloads only if the build is another.
+        live._seen = seen if report is None else None
+        return live
 
     def current(self) -> SearchIndex:
         """The index to answer one question from; keep it for the whole question."""
@@ -114,9 +123,7 @@ class LiveIndex:
             if build_id == current.info.build_id:
                 self._swap(current, found, expected=seen)  # same build, touched or copied
                 return
-            if not index_is_sound(self.index_path):
-                raise IndexUnavailable(f"{self.index_path} is damaged (quick_check)")
-            loaded = SearchIndex.load(self.index_path)
+            loaded = SearchIndex.load(self.index_path)  # checks every part's checksum
         except Exception as exc:  # whatever is wrong with the new file, questions keep working
             self._failed = found
             log.warning(

@@ -5,16 +5,33 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from indexer.analyse import ANALYSER_VERSION, Analyser, Word
+from indexer.artefact import FORMAT_VERSION, DamagedPart, PartFile, StoredArray
 from indexer.bm25 import BM25
+from indexer.chunk import Passage
 from indexer.knowledge import Source
 from indexer.spelling import Speller
 
 MAX_QUERY_CHARS = 2_000  # a question longer than this is cut before analysis
+PASSAGE_CACHE = 4096  # passages read from the blob and kept, per index
+TERM_SET_CACHE = 4096  # passages whose term sets are kept (the answer layer asks per hit)
+# The parts an index file must hold to serve (written by indexer/build.py).
+PARTS = (
+    "tables", "terms", "speller", "bm25.params", "bm25.idf", "bm25.offsets", "bm25.docs",
+    "bm25.weights", "doc_terms.offsets", "doc_terms.ids", "passages.offsets", "passages.data",
+)  # fmt: skip
+# Parts read a slice at a time while serving (postings, terms of passages, passage text):
+# most of an index, and a question touches little of it.
+LAZY_PARTS = frozenset(("bm25.docs", "bm25.weights", "doc_terms.ids", "passages.data"))
 
 
 class IndexUnavailable(Exception):
@@ -63,31 +80,38 @@ class IndexInfo:
 
 
 class SearchIndex:
-    """An index file loaded into memory: passages, analyser and BM25 postings."""
+    """An index file loaded for serving: passages, analyser, BM25 postings and speller, each
+    read once from the file's parts (see indexer/artefact.py), nothing rebuilt from text."""
 
-    def __init__(self, passages: list[IndexedPassage], tokens: list[list[str]],
-                 analyser: Analyser, info: IndexInfo):  # fmt: skip
-        self.passages = passages
+    def __init__(self, parts: dict[str, Any], analyser: Analyser, info: IndexInfo):
         self.analyser = analyser
         self.info = info
-        self._bm25 = BM25(tokens)
-        self._token_sets = [frozenset(t) for t in tokens]
-        self._speller = Speller(_known_words(analyser, passages))
+        self.passages: Sequence[IndexedPassage] = StoredPassages(
+            parts["passages.data"], parts["passages.offsets"]
+        )
+        self._terms: list[str] = parts["terms"]
+        self._bm25 = BM25.from_parts(self._terms, parts)
+        self._doc_terms = (parts["doc_terms.offsets"], parts["doc_terms.ids"])
+        self._term_set = lru_cache(maxsize=TERM_SET_CACHE)(self._read_term_set)
+        self._speller = Speller(ranked=parts["speller"])
 
     @classmethod
     def load(cls, path: Path | str) -> SearchIndex:
-        """Read an index file; raise IndexUnavailable if it cannot serve."""
-        rows, meta = _read(Path(path))
+        """Read an index file; raise IndexUnavailable if it cannot serve (a part damaged)."""
+        path = Path(path)
+        meta = read_meta(path)
         if meta.get("analyser_version") != ANALYSER_VERSION:
             raise IndexUnavailable(f"{path} was built by another analyser version")
+        if meta.get("format") != FORMAT_VERSION:
+            raise IndexUnavailable(f"{path} was written in another index format")
+        parts = read_index_parts(path)
+        check_tables(path, parts)
         synonyms = json.loads(meta.get("synonyms", "[]"))
-        passages = [_passage(r) for r in rows]
-        tokens = [json.loads(r["tokens"]) for r in rows]
         info = IndexInfo(
             meta.get("build_id", ""), meta.get("built_at", ""), int(meta.get("documents", 0)),
-            len(passages), meta.get("knowledge_hash", ""), meta.get("contact", ""),
+            int(meta.get("passages", 0)), meta.get("knowledge_hash", ""), meta.get("contact", ""),
         )  # fmt: skip
-        return cls(passages, tokens, Analyser(synonyms), info)
+        return cls(parts, Analyser(synonyms), info)
 
     def query(self, question: str) -> Query:
         """Analyse a question once, misspelt words corrected."""
@@ -113,7 +137,56 @@ class SearchIndex:
 
     def terms_of(self, hit: Hit) -> frozenset[str]:
         """The search tokens of a hit's passage (title, section and text)."""
-        return self._token_sets[hit.position]
+        return self._term_set(hit.position)
+
+    def _read_term_set(self, position: int) -> frozenset[str]:
+        offsets, ids = self._doc_terms
+        terms = self._terms
+        return frozenset(terms[i] for i in ids[offsets[position] : offsets[position + 1]].tolist())
+
+
+class StoredPassages(Sequence[IndexedPassage]):
+    """The passages of an index file, one JSON line each in one blob, read when asked for."""
+
+    def __init__(self, data: bytes | StoredArray, offsets: npt.NDArray[np.int64]):
+        self._data = data
+        self._offsets = offsets
+        self._at = lru_cache(maxsize=PASSAGE_CACHE)(self._read)
+
+    def __len__(self) -> int:
+        return self._offsets.size - 1
+
+    @overload
+    def __getitem__(self, i: int) -> IndexedPassage: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[IndexedPassage]: ...
+    def __getitem__(self, i: int | slice) -> IndexedPassage | list[IndexedPassage]:
+        if isinstance(i, slice):
+            return [self._at(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._at(i)
+
+    def _read(self, i: int) -> IndexedPassage:
+        start, end = self._offsets[i : i + 2].tolist()
+        return passage_of(json.loads(bytes(self._data[start:end])))
+
+
+def passage_record(p: Passage) -> list[Any]:
+    """A passage as the build stores it: one JSON array, in IndexedPassage's field order."""
+    as_of = p.as_of.isoformat() if p.as_of else ""
+    sources = [[s.title, s.url] for s in p.sources]
+    return [p.id, p.doc_id, p.title, p.section, p.text, p.url, as_of, sources]
+
+
+def passage_of(record: list[Any]) -> IndexedPassage:
+    """The IndexedPassage a stored record describes."""
+    pid, doc_id, title, section, text, url, as_of, sources = record
+    return IndexedPassage(
+        pid, doc_id, title, section, text, url, as_of, tuple(Source(t, u) for t, u in sources)
+    )
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -133,36 +206,46 @@ def read_meta(path: Path | str) -> dict[str, str]:
     conn = _connect(path)
     try:
         meta = dict(conn.execute("select key, value from meta").fetchall())
-        count = conn.execute("select count(*) from passages").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise IndexUnavailable(f"{path} is not a readable index ({exc})") from exc
     finally:
         conn.close()
-    if str(count) != meta.get("passages"):
+    if "build_id" not in meta:  # the meta rows are written with the parts, in one commit
         raise IndexUnavailable(f"{path} is incomplete")
     return meta
 
 
-def _read(path: Path) -> tuple[list[dict], dict[str, str]]:
-    meta = read_meta(path)
+def check_tables(path: Path | str, parts: dict[str, Any]) -> None:
+    """IndexUnavailable unless the meta and documents tables read whole and match the copy
+    among the (checksummed) parts."""
+    path = Path(path)
     conn = _connect(path)
     try:
-        rows = [dict(r) for r in conn.execute("select * from passages order by rowid")]
+        meta = dict(conn.execute("select key, value from meta").fetchall())
+        rows = conn.execute("select id, title, hash from documents order by rowid").fetchall()
     except sqlite3.DatabaseError as exc:
         raise IndexUnavailable(f"{path} is not a readable index ({exc})") from exc
     finally:
         conn.close()
-    return rows, meta
+    docs = [{"id": i, "title": t, "hash": h} for i, t, h in rows]
+    if parts["tables"] != [meta, docs]:
+        raise IndexUnavailable(f"{path} has meta or documents tables that do not match its parts")
 
 
-def _known_words(analyser: Analyser, passages: list[IndexedPassage]) -> list[str]:
-    """Every word of every passage, repeated as often as used (the speller's frequencies)."""
-    return [w for p in passages for w in analyser.words(f"{p.title} {p.section} {p.text}")]
-
-
-def _passage(row: dict) -> IndexedPassage:
-    sources = tuple(Source(s["title"], s["url"]) for s in json.loads(row["sources"]))
-    return IndexedPassage(
-        row["id"], row["doc_id"], row["title"], row["section"], row["text"], row["url"],
-        row["as_of"], sources,
-    )  # fmt: skip
+def read_index_parts(path: Path | str) -> dict[str, Any]:
+    """Every part serving needs, each checked against its checksum first; the large ones
+    (LAZY_PARTS) are read a slice at a time later. IndexUnavailable if any part is missing or
+    damaged, or SQLite cannot read the file."""
+    path = Path(path)
+    if not path.exists():
+        raise IndexUnavailable(f"no index file at {path}")
+    try:
+        file = PartFile(path)
+    except sqlite3.Error as exc:
+        raise IndexUnavailable(f"{path} is not a readable index ({exc})") from exc
+    try:
+        file.verify(PARTS)
+        return {n: file.sliced(n) if n in LAZY_PARTS else file.whole(n) for n in PARTS}
+    except (sqlite3.Error, DamagedPart, ValueError) as exc:
+        file.close()
+        raise IndexUnavailable(f"{path} is damaged ({exc})") from exc

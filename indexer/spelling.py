@@ -8,7 +8,7 @@ question about parking is not mistaken for one about something the knowledge cov
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from rapidfuzz import process
@@ -30,14 +30,23 @@ def warm() -> None:
     _english()
 
 
+def ranking(words: Iterable[str] | Counter[str]) -> list[str]:
+    """The distinct alphabetic words, most used first (ties alphabetical): what a Speller
+    needs, small enough for the build to store (a Counter counts as its words)."""
+    counts = words if isinstance(words, Counter) else Counter(words)
+    alpha = [(w, c) for w, c in counts.items() if w.isalpha()]
+    return [w for w, _ in sorted(alpha, key=lambda item: (-item[1], item[0]))]
+
+
 class Speller:
     """Maps a misspelt word to the closest word of the knowledge (same first letter)."""
 
-    def __init__(self, words: Iterable[str]):
-        counts = Counter(w for w in words if w.isalpha())
-        self._known = frozenset(counts)
+    def __init__(self, words: Iterable[str] = (), *, ranked: Sequence[str] | None = None):
+        """From every word used (repeats counting), or from `ranking`'s list of them."""
+        ranked = ranking(words) if ranked is None else ranked
+        self._known = frozenset(ranked)
         self._by_initial: dict[str, list[str]] = {}
-        for word, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        for word in ranked:
             self._by_initial.setdefault(word[0], []).append(word)  # most used first
 
     def correct_all(self, words: Iterable[str]) -> list[str]:

@@ -191,6 +191,8 @@ def _parse(body: bytes, content_type: str, query: str) -> dict[str, Any]:
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Keep-alive clients would otherwise wait for Nagle and delayed ACK (~40 ms a call).
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -251,8 +253,9 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body)))
             for name, value in (extra or {}).items():
                 self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            # Headers and body in one send (end_headers would flush the headers on their own).
+            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]
+            self.flush_headers()
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet test output
             pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from unittest import mock
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from indexer import bm25
-from indexer.bm25 import BM25
+from indexer.artefact import create_table, read_parts, write_parts
+from indexer.bm25 import BM25, document_terms
 
 ALPHABET = ["a", "b", "c", "mutual", "d", "é", "🙂", "共済", "straße", "e", "f", "g"]
 UNKNOWN = ["zz", "unknown", "🚀"]
@@ -77,6 +79,44 @@ def test_scores_match_bm25okapi(case: tuple[Corpus, list[str]]) -> None:
         assert ours.shape == want.shape
         assert np.all(np.abs(ours - want) <= TOL)
         assert np.array_equal(ours, want)  # in fact bit for bit
+
+
+def stored(index: BM25) -> BM25:
+    """The index as the build stores it and a load reads it back: through SQLite blobs."""
+    conn = sqlite3.connect(":memory:")
+    create_table(conn)
+    parts = index.parts()
+    write_parts(conn, {"terms": index.terms(), **parts})
+    read = read_parts(conn, ("terms", *parts))
+    return BM25.from_parts(read.pop("terms"), read)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=corpus_and_query(), k=st.integers(1, 16))
+def test_a_stored_index_scores_exactly_like_bm25okapi(
+    case: tuple[Corpus, list[str]], k: int
+) -> None:
+    corpus, query = case
+    ref = BM25Okapi(corpus)
+    want_top = reference_top(corpus, query, k)
+    for tuning in TUNINGS:
+        with tuned(*tuning):
+            loaded = stored(BM25(corpus))
+            assert np.array_equal(loaded.get_scores(query), ref.get_scores(query))  # bit for bit
+            assert_same_top(loaded.top_k(query, k), want_top)
+        assert [loaded.term_weight(t) for t in query] == [ref.idf.get(t, 0.0) for t in query]
+        assert all((t in loaded) == (t in ref.idf) for t in query)
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=corpus_and_query())
+def test_document_terms_are_each_documents_distinct_terms(case: tuple[Corpus, list[str]]) -> None:
+    corpus, _ = case
+    index = BM25(corpus)
+    offsets, ids = document_terms(index.parts())
+    terms = index.terms()
+    got = [{terms[t] for t in ids[offsets[i] : offsets[i + 1]]} for i in range(len(corpus))]
+    assert got == [set(doc) for doc in corpus]
 
 
 @settings(max_examples=200, deadline=None)
@@ -152,11 +192,11 @@ def test_non_latin_and_emoji_tokens() -> None:
 def test_empty_corpus_does_not_crash() -> None:
     with pytest.raises(ZeroDivisionError):
         BM25Okapi([])  # the reference cannot index it at all
-    engine = BM25([])
-    assert engine.size == 0
-    assert engine.vocabulary_size == 0
-    assert engine.top_k(["a"], 10) == []
-    assert engine.get_scores(["a"]).shape == (0,)
+    for engine in (BM25([]), stored(BM25([]))):
+        assert engine.size == 0
+        assert engine.vocabulary_size == 0
+        assert engine.top_k(["a"], 10) == []
+        assert engine.get_scores(["a"]).shape == (0,)
 
 
 def test_corpus_of_only_empty_documents() -> None:

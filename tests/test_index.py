@@ -12,7 +12,7 @@ from bot.cli import main
 from indexer.build import build_index, ensure_index, index_is_current
 from indexer.chunk import split_paragraphs
 from indexer.knowledge import KnowledgeError
-from indexer.search import IndexUnavailable, SearchIndex
+from indexer.search import PARTS, IndexUnavailable, SearchIndex
 from tests.conftest import GOOD_PAGE, write_knowledge
 
 
@@ -21,14 +21,14 @@ def test_build_writes_passages_and_meta(knowledge_dir: Path, tmp_path: Path) -> 
     report = build_index(knowledge_dir, path)
     assert (report.documents, report.passages) == (2, 4)  # page + pathfinders; 2 + overview + row
     conn = sqlite3.connect(path)
-    columns = [r[1] for r in conn.execute("pragma table_info(passages)")]
-    assert columns[:8] == ["id", "doc_id", "title", "section", "text", "url", "as_of", "sources"]
-    assert "tokens" in columns
+    parts = dict(conn.execute("select name, sha256 from parts"))
+    assert set(parts) == set(PARTS) and all(len(h) == 64 for h in parts.values())
     meta = dict(conn.execute("select key, value from meta"))
-    assert {"build_id", "built_at", "documents", "passages", "analyser_version",
+    conn.close()
+    assert {"build_id", "built_at", "documents", "passages", "analyser_version", "format",
             "knowledge_hash"} <= meta.keys()  # fmt: skip
-    ids = [r[0] for r in conn.execute("select id from passages order by rowid")]
-    assert ids == [
+    index = SearchIndex.load(path)
+    assert [p.id for p in index.passages] == [
         "mycsp#what-mycsp-does", "mycsp#who-owns-mycsp", "pathfinders#overview",
         "pathfinders#swindon",
     ]  # fmt: skip

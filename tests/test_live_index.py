@@ -107,9 +107,9 @@ def test_a_replacement_with_bad_rows_keeps_the_old_index_serving(
     old = live.current()
     bad = tmp_path / "bad.sqlite3"
     build_index(tmp_path / "a", bad)
-    conn = sqlite3.connect(bad)  # readable meta, a new build id, unreadable tokens
+    conn = sqlite3.connect(bad)  # readable meta, a new build id, postings not as written
     with conn:
-        conn.execute("update passages set tokens = 'not json'")
+        conn.execute("update parts set data = zeroblob(length(data)) where name = 'bm25.docs'")
     conn.close()
     os.replace(bad, index_path)
     assert read_meta(index_path)["build_id"] != old.info.build_id

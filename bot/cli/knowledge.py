@@ -24,7 +24,7 @@ from bot.cli.common import (
 from bot.data.db import open_data
 from bot.dates import format_date
 from bot.enquiries.team_answers import team_passages
-from indexer.build import build_index, ensure_index
+from indexer.build import build_index, open_index
 from indexer.chunk import passages
 from indexer.extra import ExtraPassages, ExtraSource
 from indexer.knowledge import KnowledgeError, Problem, load_knowledge
@@ -160,11 +160,11 @@ def _open_index(knowledge_dir: Path | None, index_path: Path | None) -> SearchIn
     root, path = paths(knowledge_dir, index_path)
     try:
         started = time.perf_counter()
-        report = ensure_index(root, path, team_answers())
+        search_index, report = open_index(root, path, team_answers())
         if report is not None:
             took = time.perf_counter() - started
             click.echo(f"note: index built ({report.passages} passages, {took:.2f} s)", err=True)
-        return SearchIndex.load(path)
+        return search_index
     except KnowledgeError as exc:
         _print_problems(exc)
         raise click.ClickException("the knowledge has problems; fix them and try again") from exc

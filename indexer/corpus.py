@@ -1,0 +1,137 @@
+"""Analyse every passage for the build: tokens encoded as term ids, and the words the speller
+counts; on several processes when the knowledge is large enough for that to pay.
+
+The result does not depend on how many processes did the work: passages are cut into chunks in
+order, each chunk numbers its terms in order of first occurrence, and the chunks' numbers are
+merged in chunk order, which is the corpus's own order of first occurrence (the order BM25Okapi
+sums its idfs in).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from indexer.analyse import Analyser
+from indexer.chunk import Passage
+
+log = logging.getLogger(__name__)
+
+# Title and section words count this many times over body words (calibrated with `mutuals eval`).
+TITLE_WEIGHT = 1
+SECTION_WEIGHT = 2
+PARALLEL_FROM = 20_000  # passages; below this, starting processes costs more than it saves
+CHUNK = 5_000  # passages a process analyses at a time
+MAX_WORKERS = 4
+
+Texts = list[tuple[str, str, str]]  # (title, section, text) of each passage
+
+
+@dataclass
+class Encoded:
+    """Every passage's tokens as term ids (one flat array), and the words used."""
+
+    terms: list[str]  # term id -> term, in order of first occurrence
+    ids: npt.NDArray[np.int64]
+    lengths: npt.NDArray[np.int32]  # tokens per passage
+    words: Counter[str]
+
+
+def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
+    """The tokens a passage is indexed under: title and section weigh more than the body."""
+    title = analyser.tokens(passage.title) * TITLE_WEIGHT
+    return title + analyser.tokens(passage.section) * SECTION_WEIGHT + analyser.tokens(passage.text)
+
+
+def encode_passages(
+    synonyms: Sequence[Sequence[str]], items: Sequence[Passage], workers: int | None = None
+) -> Encoded:
+    """The tokens of every passage (as `passage_tokens`), encoded, and the speller's words."""
+    texts = [(p.title, p.section, p.text) for p in items]
+    chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(texts) >= PARALLEL_FROM else 1
+    if workers <= 1 or len(chunks) <= 1:
+        _start(synonyms)
+        return _merge([_encode_chunk(c) for c in chunks])
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=_context(), initializer=_start, initargs=(synonyms,)
+        ) as pool:
+            return _merge(list(pool.map(_encode_chunk, chunks)))
+    except BrokenProcessPool:  # processes could not start here (a script without a main guard)
+        log.warning("analysis processes failed; analysing in this process")
+        return encode_passages(synonyms, items, workers=1)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork from a single-threaded process (the CLI): quick, nothing re-imported; spawn from
+    a server reindexing on one of its threads, which must not fork another thread's locks."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+_analyser: Analyser | None = None  # each process's own, made by _start
+
+
+def _start(synonyms: Sequence[Sequence[str]]) -> None:
+    global _analyser
+    _analyser = Analyser(synonyms)
+
+
+_Chunk = tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int32], Counter[str]]
+
+
+def _encode_chunk(texts: Texts) -> _Chunk:
+    """One chunk's terms (first occurrence first), token ids, lengths and word counts."""
+    analyser = _analyser
+    assert analyser is not None
+    vocab: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    words: Counter[str] = Counter()
+    titles: dict[str, tuple[list[str], list[str]]] = {}  # a page's passages share its title
+    for title, section, text in texts:
+        known = titles.get(title)
+        if known is None:
+            read = analyser.read(title)
+            known = titles[title] = ([w for w, _ in read], analyser.index_tokens(read))
+        section_read, text_read = analyser.read(section), analyser.read(text)
+        tokens = (
+            known[1] * TITLE_WEIGHT
+            + analyser.index_tokens(section_read) * SECTION_WEIGHT
+            + analyser.index_tokens(text_read)
+        )
+        ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
+        lengths.append(len(tokens))
+        words.update(known[0])
+        words.update(w for w, _ in section_read)
+        words.update(w for w, _ in text_read)
+    return list(vocab), np.array(ids, dtype=np.int64), np.array(lengths, np.int32), words
+
+
+def _merge(chunks: list[_Chunk]) -> Encoded:
+    terms: dict[str, int] = {}
+    ids, lengths, words = [], [], Counter[str]()
+    for vocab, chunk_ids, chunk_lengths, chunk_words in chunks:
+        remap = np.array([terms.setdefault(t, len(terms)) for t in vocab], dtype=np.int64)
+        ids.append(remap[chunk_ids] if chunk_ids.size else chunk_ids)
+        lengths.append(chunk_lengths)
+        words.update(chunk_words)
+    return Encoded(
+        list(terms),
+        np.concatenate(ids) if ids else np.zeros(0, np.int64),
+        np.concatenate(lengths) if lengths else np.zeros(0, np.int32),
+        words,
+    )
