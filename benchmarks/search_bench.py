@@ -16,13 +16,14 @@ Exits 1 if any top-10 of ours differs from BM25Okapi's (ids or scores beyond 1e-
 The "ours with answer" row is the whole answer path of `mutuals ask` and Slack over a real
 SearchIndex of the same passages written as text (sentences of about 15 words): the query's
 analysis and spelling check, exact BM25 top-10, word weights, re-ranking, the decision and
-sentence choice (`bot.answers.compose.answer_question`). Its build column is the index load
-(analysis of every passage and the speller's word list), untraced.
+sentence choice (`bot.answers.compose.answer_question`). Its build column is the in-memory
+index build (`indexer.build.serving_parts`), untraced.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import itertools
 import sys
@@ -40,7 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.answers.compose import answer_question  # noqa: E402
 from indexer.analyse import Analyser  # noqa: E402
 from indexer.bm25 import BM25  # noqa: E402
-from indexer.search import IndexedPassage, IndexInfo, SearchIndex  # noqa: E402
+from indexer.build import serving_parts  # noqa: E402
+from indexer.chunk import Passage  # noqa: E402
+from indexer.knowledge import Source  # noqa: E402
+from indexer.search import IndexInfo, SearchIndex  # noqa: E402
 
 try:
     import bm25s
@@ -210,17 +214,17 @@ def as_text(tokens: Tokens) -> str:
 
 
 def bench_answers(corpus: list[Tokens], queries: list[Tokens], repeats: int) -> Row:
-    """The whole answer path over a SearchIndex of the passages as text."""
-    analyser = Analyser()
+    """The whole answer path over a SearchIndex of the passages as text (built in memory with
+    the index build's own `serving_parts`)."""
     start = time.perf_counter()
+    source = (Source("Guidance", "https://example.org/guidance"),)
     passages = [
-        IndexedPassage(f"doc{i // 50}#s{i}", f"doc{i // 50}", "Guidance", f"Section {i}",
-                       as_text(tokens), "https://example.org/guidance", "2020-01-01", ())
+        Passage(f"doc{i // 50}#s{i}", f"doc{i // 50}", "Guidance", f"Section {i}",
+                as_text(tokens), dt.date(2020, 1, 1), source)
         for i, tokens in enumerate(corpus)
     ]  # fmt: skip
-    tokens = [analyser.tokens(p.text) for p in passages]
     info = IndexInfo("bench", "", len(corpus) // 50, len(passages), "", "the team")
-    index = SearchIndex(passages, tokens, analyser, info)
+    index = SearchIndex(serving_parts((), passages), Analyser(), info)
     built = Build(time.perf_counter() - start, float("nan"), float("nan"))
     texts = [" ".join(q) for q in queries]
     times = latencies(lambda q: answer_question(index, " ".join(q)), queries, repeats)

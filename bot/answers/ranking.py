@@ -36,7 +36,7 @@ FEATURES = (
     "recent",  # how recent its as-of date is (2010: 0, 2025: 1)
     "recent_if_now",  # the same, when the question asks how things stand now
     "heading_words",  # how alike the question and its heading are, word for word (Dice)
-    "pairs",  # share of the question's pairs of adjacent terms found side by side in it
+    "pairs",  # share of the question's pairs of adjacent terms side by side in its headings
 )
 
 
@@ -54,22 +54,22 @@ class Model:
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 RANKER = Model(
     weights=(
-        7.014,
-        -0.006,
-        3.199,
-        0.453,
-        -0.634,
-        0.389,
-        1.967,
-        1.217,
-        0.036,
-        1.63,
-        0.485,
-        1.125,
-        0.168,
-        1.076,
-        0.91,
-        1.143,
+        7.24,
+        0.015,
+        3.298,
+        0.247,
+        -0.582,
+        0.511,
+        1.805,
+        1.19,
+        0.003,
+        1.652,
+        0.525,
+        1.122,
+        0.191,
+        0.992,
+        0.763,
+        0.878,
     ),
     bias=0.0,
 )
@@ -123,7 +123,7 @@ def describe(
                 _recent(p.as_of),
                 _recent(p.as_of) if now else 0.0,
                 _dice(said, _said(index, p.section)),
-                len(pairs & _pairs(index, f"{p.title}. {p.section}. {p.text}")) / len(pairs)
+                len(pairs & _pairs(index, f"{p.title}. {p.section}")) / len(pairs)
                 if pairs
                 else 0.0,
             )
