@@ -66,6 +66,6 @@ def test_broken_knowledge_is_a_clean_error(knowledge_dir: Path, tmp_path: Path) 
 
 def test_chat_answers_until_an_empty_line(tmp_path: Path) -> None:
     argv = ["chat", "--knowledge", str(SHIPPED_KNOWLEDGE), "--index", str(tmp_path / "i.sqlite3")]
-    result = CliRunner().invoke(main, argv, input="who was mycsp's partner\n\n")
+    result = CliRunner().invoke(main, argv, input="who was MyCSP's private partner?\n\n")
     assert result.exit_code == 0
     assert "Equiniti" in result.stdout

@@ -25,7 +25,7 @@ GIVES = {
     "figure": re.compile(
         r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
         r"hundred|thousand|million|billion|half|third|quarter|dozen)\b", re.IGNORECASE),
-    "who": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z][a-z]+|Le|de))+\b"),
+    "who": re.compile(r"\b[A-Z][a-z]+\s+(?:[A-Z][a-z]+|Le|de)\b"),  # two words of a name
 }  # fmt: skip
 
 

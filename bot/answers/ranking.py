@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.answers.asks import asks, asks_now, defines, gives, wh
 from bot.answers.weights import Weighed, covered, evidence
+from indexer.analyse import Analyser
 from indexer.pages import OVERVIEW
 from indexer.search import Hit, SearchIndex
 
@@ -96,16 +98,18 @@ def describe(
     question_wh = wh(question)
     question_terms = frozenset(weighed.weights)
     now = asks_now(question)
-    said = _said(index, question)
+    said = _said(index.analyser, question)
     content = [t for t in weighed.query.tokens if weighed.weights.get(t, 0.0) > 0]
     pairs = set(zip(content, content[1:], strict=False))
     rows: list[tuple[float, ...]] = []
     for i, hit in enumerate(hits):
         p = hit.passage
         terms = index.terms_of(hit)
-        heading = index.analyser.token_set(f"{p.title} {p.section}")
-        section = index.analyser.token_set(p.section)
-        given = gives(p.text)
+        title_tokens = _tokens(index.analyser, p.title)
+        section_tokens = _tokens(index.analyser, p.section)
+        section = frozenset(section_tokens)
+        heading = section | frozenset(title_tokens)
+        given = gives(p.text) if wanted else frozenset()
         rows.append(
             (
                 hit.score / best,
@@ -122,8 +126,8 @@ def describe(
                 _fits(index, section, question_terms),
                 _recent(p.as_of),
                 _recent(p.as_of) if now else 0.0,
-                _dice(said, _said(index, p.section)),
-                len(pairs & _pairs(index, f"{p.title}. {p.section}")) / len(pairs)
+                _dice(said, _said(index.analyser, p.section)),
+                len(pairs & (_pairs(title_tokens) | _pairs(section_tokens))) / len(pairs)
                 if pairs
                 else 0.0,
             )
@@ -131,27 +135,23 @@ def describe(
     return rows
 
 
-_PAIRS_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
+@lru_cache(maxsize=32_768)
+def _tokens(analyser: Analyser, text: str) -> tuple[str, ...]:
+    """A heading's search tokens, in order (cached: candidates' headings recur)."""
+    return tuple(analyser.tokens(text))
 
 
-def _pairs(index: SearchIndex, text: str) -> frozenset[tuple[str, str]]:
-    """Adjacent pairs of a text's search tokens (cached: the same passages come up often)."""
-    found = _PAIRS_CACHE.get(text)
-    if found is None:
-        tokens = index.analyser.tokens(text)
-        found = frozenset(zip(tokens, tokens[1:], strict=False))
-        if len(_PAIRS_CACHE) > 20_000:
-            _PAIRS_CACHE.clear()
-        _PAIRS_CACHE[text] = found
-    return found
+def _pairs(tokens: tuple[str, ...]) -> set[tuple[str, str]]:
+    return set(zip(tokens, tokens[1:], strict=False))
 
 
 _FILLER = frozenset("the a an of to in for and or on at is are was were".split())
 
 
-def _said(index: SearchIndex, text: str) -> frozenset[str]:
+@lru_cache(maxsize=32_768)
+def _said(analyser: Analyser, text: str) -> frozenset[str]:
     """The words of a text as typed (question words kept: headings are questions too)."""
-    return frozenset(index.analyser.words(text)) - _FILLER
+    return frozenset(analyser.words(text)) - _FILLER
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
