@@ -25,6 +25,7 @@ class Passage:
     text: str
     as_of: dt.date | None
     sources: tuple[Source, ...]
+    superseded: bool = False  # a newer passage replaces it, or it is marked historical
 
     @property
     def url(self) -> str:
@@ -55,6 +56,7 @@ def _document_passages(doc: Document) -> Iterator[Passage]:
             yield Passage(
                 f"{doc.id}#{pid}", doc.id, doc.title, section.heading, part,
                 section.as_of or doc.as_of, section.sources or doc.sources,
+                bool(section.markers.superseded_by) or section.markers.historical,
             )  # fmt: skip
 
 

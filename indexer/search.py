@@ -48,6 +48,7 @@ class IndexedPassage:
     url: str
     as_of: str
     sources: tuple[Source, ...]
+    superseded: bool = False  # a newer passage replaces it, or it is marked historical
 
 
 @dataclass(frozen=True)
@@ -178,14 +179,22 @@ def passage_record(p: Passage) -> list[Any]:
     """A passage as the build stores it: one JSON array, in IndexedPassage's field order."""
     as_of = p.as_of.isoformat() if p.as_of else ""
     sources = [[s.title, s.url] for s in p.sources]
-    return [p.id, p.doc_id, p.title, p.section, p.text, p.url, as_of, sources]
+    return [p.id, p.doc_id, p.title, p.section, p.text, p.url, as_of, sources, p.superseded]
 
 
 def passage_of(record: list[Any]) -> IndexedPassage:
     """The IndexedPassage a stored record describes."""
-    pid, doc_id, title, section, text, url, as_of, sources = record
+    pid, doc_id, title, section, text, url, as_of, sources, superseded = record
     return IndexedPassage(
-        pid, doc_id, title, section, text, url, as_of, tuple(Source(t, u) for t, u in sources)
+        pid,
+        doc_id,
+        title,
+        section,
+        text,
+        url,
+        as_of,
+        tuple(Source(t, u) for t, u in sources),
+        bool(superseded),
     )
 
 

@@ -86,11 +86,6 @@ def test_everyday_words_weigh_less_than_names_and_domain_terms() -> None:
     assert specificity(Word("2012", False)) == 1.0
 
 
-# Still declined by the decision fitted on the development part (README, "Evaluation"): kept
-# here so that the day they are answered, the test says so.
-KNOWN_MISS = pytest.mark.xfail(reason="declined: see README, Evaluation", strict=True)
-
-
 @pytest.mark.parametrize(
     ("question", "page", "fact"),
     [
@@ -100,8 +95,8 @@ KNOWN_MISS = pytest.mark.xfail(reason="declined: see README, Evaluation", strict
         ("<https://www.gov.uk/government/news/mycsp|this MyCSP story> - who owns it?", "mycsp",
          "25%"),
         (":thinking_face: what is a CIC", "legal-forms", "community interest company"),
-        pytest.param("we're a small team in a council thinking about going mutual, what legal "
-                     "form should we pick?", None, "legal", marks=KNOWN_MISS),
+        ("we're a small team in a council thinking about going mutual, what legal form should "
+         "we pick?", None, "legal"),
     ],
 )  # fmt: skip
 def test_questions_typed_as_in_slack_are_answered(

@@ -39,6 +39,8 @@ FEATURES = (
     "recent_if_now",  # the same, when the question asks how things stand now
     "heading_words",  # how alike the question and its heading are, word for word (Dice)
     "pairs",  # share of the question's pairs of adjacent terms side by side in its headings
+    "superseded",  # a newer passage replaces it (or it is marked historical)
+    "superseded_if_now",  # the same, when the question asks how things stand now
 )
 
 
@@ -56,22 +58,24 @@ class Model:
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 RANKER = Model(
     weights=(
-        7.24,
-        0.015,
-        3.298,
-        0.247,
-        -0.582,
-        0.511,
-        1.805,
-        1.19,
-        0.003,
-        1.652,
-        0.525,
-        1.122,
-        0.191,
-        0.992,
-        0.763,
-        0.878,
+        7.186,
+        0.046,
+        3.313,
+        0.251,
+        -0.611,
+        0.505,
+        1.786,
+        1.225,
+        -0.018,
+        1.518,
+        0.51,
+        1.092,
+        0.238,
+        3.209,
+        0.858,
+        1.031,
+        0.319,
+        2.39,
     ),
     bias=0.0,
 )
@@ -130,6 +134,8 @@ def describe(
                 len(pairs & (_pairs(title_tokens) | _pairs(section_tokens))) / len(pairs)
                 if pairs
                 else 0.0,
+                1.0 if p.superseded else 0.0,
+                1.0 if p.superseded and now else 0.0,
             )
         )
     return rows
