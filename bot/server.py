@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from waitress.server import create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from bot.admin.housekeeping import PURGE_INTERVAL, start_retention
 from bot.app import build_app
@@ -31,14 +32,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.server")
 
+# The HTTP server's limits, set here on purpose (README, Reliability and Load, says why).
+# Threads: the app runs under one GIL, so HTTP threads only overlap waits (Bolt's wait for
+# ack(), a data file write); 8 keep one core busy. Listener work runs on bot.slack.pool.
 HTTP_THREADS = 8
 # What one client may hold. Slack sends small bodies and sends them at once: a body over
 # MAX_BODY is refused with 413 as soon as its Content-Length (or its chunks) say so, before
-# waitress spools it to disk; a connection idle for CHANNEL_TIMEOUT_S is closed; at most
-# CONNECTION_LIMIT connections are open at once (more wait in the listen backlog).
+# waitress spools it to disk; a connection idle for CHANNEL_TIMEOUT_S is closed.
 MAX_BODY = gate.MAX_BODY
 CHANNEL_TIMEOUT_S = 10
-CONNECTION_LIMIT = 100
+# Past capacity a request must be answered (a 503 costs well under a millisecond), not left in
+# the kernel's listen backlog where nothing answers it: so waitress accepts up to
+# CONNECTION_LIMIT connections (Slack's requests outstanding at twice capacity are a few
+# hundred; each costs a file descriptor and a few KiB), and the backlog holds a burst above it.
+CONNECTION_LIMIT = 1000
+BACKLOG = 1024
+# Past MAX_QUEUED requests waiting for an HTTP thread (about 0.2 s of work), or with the
+# listener pool full (bot.slack.pool), new requests are refused at once: bot.slack.gate.
+MAX_QUEUED = 64
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
@@ -90,11 +101,13 @@ def health_app(healthy: Callable[[], bool]) -> WSGIApplication:
 
 
 def wsgi_app(
-    app: App, signing_secret: str, healthy: Callable[[], bool] = lambda: True
-) -> WSGIApplication:
+    app: App, signing_secret: str, healthy: Callable[[], bool] = lambda: True,
+    busy: Callable[[], bool] | None = None,
+) -> WSGIApplication:  # fmt: skip
     """`/slack/events` (events, commands, interactivity) through Bolt, and `/healthz`; every
-    Slack request is checked for a signature and Slack's shape first (bot.slack.gate)."""
-    slack = guarded(app, signing_secret)
+    Slack request is checked for a signature and Slack's shape first (bot.slack.gate), and
+    refused at once while `busy()` (default: the app's listener pool is full)."""
+    slack = guarded(app, signing_secret, busy or _pool_full(app))
     health = health_app(healthy)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -110,19 +123,41 @@ def wsgi_app(
     return application
 
 
+def _pool_full(app: App) -> Callable[[], bool]:
+    full = getattr(app.listener_runner.listener_executor, "full", None)
+    return full if callable(full) else lambda: False
+
+
+def overloaded(app: App, dispatcher: ThreadedTaskDispatcher) -> Callable[[], bool]:
+    """Whether to refuse a request now: the listener pool is full, or more than MAX_QUEUED
+    requests wait for an HTTP thread."""
+    pool_full = _pool_full(app)
+    return lambda: len(dispatcher.queue) > MAX_QUEUED or pool_full()
+
+
+def slack_http_server(app: App, signing_secret: str, port: int, host: str = "0.0.0.0") -> Any:
+    """The HTTP mode server: `wsgi_app` on waitress, refusing requests at once past capacity."""
+    dispatcher = ThreadedTaskDispatcher()
+    application = wsgi_app(app, signing_secret, busy=overloaded(app, dispatcher))
+    return http_server(application, port, host=host, dispatcher=dispatcher)
+
+
 def _plain(body: bytes) -> list[tuple[str, str]]:
     return [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
 
 
 def http_server(
-    application: WSGIApplication, port: int, host: str = "0.0.0.0", threads: int = HTTP_THREADS
-) -> Any:
+    application: WSGIApplication, port: int, host: str = "0.0.0.0", threads: int = HTTP_THREADS,
+    dispatcher: ThreadedTaskDispatcher | None = None,
+) -> Any:  # fmt: skip
     """A waitress server (one process, `threads` threads), bound and ready to `.run()`, with
-    the limits above on what one client can hold."""
+    the limits above on what one client can hold; `dispatcher` is its queue of requests."""
+    if dispatcher is not None:
+        dispatcher.set_thread_count(threads)
     return create_server(
-        application, host=host, port=port, threads=threads,
+        application, host=host, port=port, threads=threads, _dispatcher=dispatcher,
         max_request_body_size=MAX_BODY, channel_timeout=CHANNEL_TIMEOUT_S,
-        connection_limit=CONNECTION_LIMIT, cleanup_interval=CHANNEL_TIMEOUT_S,
+        connection_limit=CONNECTION_LIMIT, backlog=BACKLOG, cleanup_interval=CHANNEL_TIMEOUT_S,
     )  # fmt: skip
 
 
@@ -158,7 +193,7 @@ def serve(
 
 
 def run_http(app: App, signing_secret: str, port: int) -> None:
-    server = http_server(wsgi_app(app, signing_secret), port)
+    server = slack_http_server(app, signing_secret, port)
     log.info("mode: HTTP on port %s (%s, %s)", server.effective_port, EVENTS_PATH, HEALTH_PATH)
     server.run()
 

@@ -14,7 +14,7 @@ from conftest import write_knowledge
 from fakeslack import FakeSlack
 from slack_harness import PAGES, Served, Slack, make_slack, slack_settings
 
-from bot.server import http_server, wsgi_app
+from bot.server import slack_http_server
 from indexer.build import build_index
 from indexer.search import SearchIndex
 
@@ -51,9 +51,8 @@ def slack(
 
 @pytest.fixture
 def served(slack: Slack) -> Iterator[Served]:
-    server = http_server(
-        wsgi_app(slack.app, slack.settings.signing_secret), port=0, host="127.0.0.1"
-    )
+    # The server `mutuals serve --http` runs: its limits, its queue, its refusal past capacity.
+    server = slack_http_server(slack.app, slack.settings.signing_secret, port=0, host="127.0.0.1")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield Served(f"http://127.0.0.1:{server.effective_port}", server)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -110,9 +111,11 @@ class Slack:
         return make_slack(self.fake, self.settings, self.services.index)
 
 
-def make_slack(fake: FakeSlack, settings: Settings, index: SearchIndex) -> Slack:
+def make_slack(
+    fake: FakeSlack, settings: Settings, index: SearchIndex, executor: Executor | None = None
+) -> Slack:
     services = Services(settings, index, DataStore(settings.data_path))
-    return Slack(fake, settings, services, build_app(settings, services))
+    return Slack(fake, settings, services, build_app(settings, services, executor=executor))
 
 
 def slack_settings(fake: FakeSlack, tmp_path: Path, index_path: Path, **overrides: Any) -> Settings:

@@ -7,7 +7,7 @@ import socket
 
 from slack_harness import Served
 
-from bot.server import CHANNEL_TIMEOUT_S, CONNECTION_LIMIT, MAX_BODY
+from bot.server import BACKLOG, CHANNEL_TIMEOUT_S, CONNECTION_LIMIT, HTTP_THREADS, MAX_BODY
 
 pytest_plugins = ["slack_fixtures"]
 
@@ -53,4 +53,6 @@ def test_the_server_limits_are_set_on_purpose(served: Served) -> None:
     adj = served.server.adj
     assert adj.max_request_body_size == MAX_BODY <= 2 * 1024 * 1024
     assert adj.channel_timeout == CHANNEL_TIMEOUT_S <= 30
-    assert adj.connection_limit == CONNECTION_LIMIT
+    # Enough connections that a request past capacity is answered (503), not left in the backlog.
+    assert adj.connection_limit == CONNECTION_LIMIT >= 500
+    assert adj.backlog == BACKLOG and adj.threads == HTTP_THREADS

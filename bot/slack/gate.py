@@ -9,9 +9,12 @@ without Slack's shape (checked by the app itself, `payload_problem`, before any 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -143,9 +146,17 @@ def bolt_request(raw: bytes, environ: WSGIEnvironment) -> BoltRequest | str:
         return f"unparsable body ({type(exc).__name__})"
 
 
-def guarded(app: App, signing_secret: str) -> WSGIApplication:
-    """`app` as a WSGI application for Slack's POSTs, behind the signature and shape checks."""
+RETRY_AFTER_S = 1
+BUSY_TEXT = "The mutuals assistant is busy just now: please ask again in a minute."
+
+
+def guarded(
+    app: App, signing_secret: str, busy: Callable[[], bool] = lambda: False
+) -> WSGIApplication:
+    """`app` as a WSGI application for Slack's POSTs, behind the signature and shape checks;
+    while `busy()` a signed request is refused at once (`_refuse_busy`), never queued."""
     verifier = SignatureVerifier(signing_secret)
+    refused = _RefusalLog()
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
@@ -155,6 +166,9 @@ def guarded(app: App, signing_secret: str) -> WSGIApplication:
             return _reply(start_response, "413 Payload Too Large")
         if not _signed(verifier, environ, raw):
             return _reply(start_response, "401 Unauthorized")
+        if busy():
+            refused.note()
+            return _refuse_busy(start_response, raw, environ)
         request = bolt_request(raw, environ)
         if isinstance(request, str):
             log.warning("refused a signed request: %s", request)
@@ -165,6 +179,42 @@ def guarded(app: App, signing_secret: str) -> WSGIApplication:
         return wsgi_response.get_body()
 
     return application
+
+
+def _refuse_busy(
+    start_response: StartResponse, raw: bytes, environ: WSGIEnvironment
+) -> list[bytes]:
+    """Past capacity: a 503 that Slack retries (events), or that the person sees and can repeat
+    (a click, a modal left open); a slash command, which Slack never retries and would show as
+    "dispatch_failed", is acked with a "busy" reply instead. Nothing is acked and then dropped."""
+    form = "json" not in environ.get("CONTENT_TYPE", "")
+    if (
+        form
+        and not raw.startswith(b"payload=")
+        and parse_qs(raw.decode("utf-8", "replace")).get("command")
+    ):
+        body = BUSY_TEXT.encode()
+        start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8"),
+                                  ("Content-Length", str(len(body)))])  # fmt: skip
+        return [body]
+    return _reply(start_response, "503 Service Unavailable", [("Retry-After", str(RETRY_AFTER_S))])
+
+
+class _RefusalLog:
+    """Counts requests refused while busy; logs the count at most once a second."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self._every, self._count, self._last = every, 0, 0.0
+        self._lock = threading.Lock()
+
+    def note(self) -> None:
+        with self._lock:
+            self._count += 1
+            now = time.monotonic()
+            if now - self._last < self._every:
+                return
+            count, self._count, self._last = self._count, 0, now
+        log.warning("busy: refused %d request(s) at once (listener pool or queue full)", count)
 
 
 def _read(environ: WSGIEnvironment) -> bytes | None:
