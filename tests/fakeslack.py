@@ -51,6 +51,7 @@ class FakeSlack:
         # method, or a path such as "/response/slow", -> seconds to wait before answering
         self.delays: dict[str, float] = {}
         self.refused_blocks: set[str] = set()  # block types refused as invalid_blocks
+        self.connections = 0  # TCP connections accepted (keep-alive clients reuse theirs)
         self._lock = threading.Lock()
         self._failures: list[_Failure] = []
         self._refusals: list[tuple[str, dict[str, str], str]] = []
@@ -193,6 +194,11 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         # Keep-alive clients would otherwise wait for Nagle and delayed ACK (~40 ms a call).
         disable_nagle_algorithm = True
+
+        def setup(self) -> None:
+            super().setup()
+            with fake._lock:
+                fake.connections += 1
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -23,6 +23,7 @@ from bot.services import NotAllowed, Services
 from bot.slack import ids
 from bot.slack.blocks import simple
 from bot.slack.calls import ids_of, log, open_dm, post, respond_safely, safely
+from bot.slack.keepalive import PooledWebClient
 from bot.slack.replies import has_response_url
 from bot.slack.routing import CommandRequest, Subcommand, action_request, actor_of
 
@@ -84,7 +85,7 @@ def open_modal(request: CommandRequest) -> None:
 
 def _profile_email(client: WebClient, body: Mapping[str, Any], user_id: str) -> str | None:
     """The Slack profile's email, or None; gives up after about a second (no retries)."""
-    quick = WebClient(
+    quick = PooledWebClient(
         token=client.token, base_url=client.base_url, timeout=EMAIL_LOOKUP_TIMEOUT_S,
         ssl=client.ssl, proxy=client.proxy, retry_handlers=[],
     )  # fmt: skip

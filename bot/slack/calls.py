@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.webhook import WebhookClient
+
+from bot.slack.keepalive import PooledWebhookClient
 
 log = logging.getLogger("bot.listeners")
 T = TypeVar("T")
@@ -62,11 +63,12 @@ def safely(what: str, body: Mapping[str, Any], call: Callable[[], T]) -> T | Non
 def respond_safely(what: str, body: Mapping[str, Any], respond: Any, **message: Any) -> bool:
     """Post to the request's response_url; log (ids only) and return False if it failed.
 
-    Bolt's `respond` waits 30 s for a response_url; this waits `RESPONSE_URL_TIMEOUT_S`.
+    Bolt's `respond` waits 30 s for a response_url; this waits `RESPONSE_URL_TIMEOUT_S`, over
+    the process's shared keep-alive connections.
     """
     url = getattr(respond, "response_url", None) if isinstance(respond, Respond) else None
     if isinstance(url, str):
-        hook = WebhookClient(url=url, timeout=RESPONSE_URL_TIMEOUT_S, ssl=respond.ssl,
+        hook = PooledWebhookClient(url=url, timeout=RESPONSE_URL_TIMEOUT_S, ssl=respond.ssl,
                              proxy=respond.proxy)  # fmt: skip
         result = safely(what, body, lambda: hook.send(**message))
     else:

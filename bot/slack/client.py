@@ -12,6 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
+from bot.slack.keepalive import PooledWebClient
 
 # Bolt's and the SDK's DEBUG output includes whole request bodies: message text, personal data.
 _CHATTY_LOGGERS = ("slack_bolt", "slack_sdk")
@@ -45,8 +46,9 @@ WEB_API_TIMEOUT_S = 10
 
 
 def web_client(settings: Settings) -> WebClient:
-    """A Web API client for `settings.api_url` that retries rate limits and lost connections."""
-    return WebClient(
+    """A Web API client for `settings.api_url` that retries rate limits and lost connections,
+    over keep-alive connections shared by every call (bot.slack.keepalive)."""
+    return PooledWebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=WEB_API_TIMEOUT_S,
