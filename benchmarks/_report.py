@@ -22,6 +22,7 @@ class Sent:
     started: float
     finished: float | None = None
     error: str = ""  # "" when the app answered 200 (and, for a form, did not refuse it)
+    refused: bool = False  # past capacity: a fast 503, or a "busy" reply to a slash command
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Tally:
 
     to_200: list[float] = field(default_factory=list)
     to_answer: list[float] = field(default_factory=list)
+    to_refusal: list[float] = field(default_factory=list)
     http_errors: Counter[str] = field(default_factory=Counter)
     lost: int = 0
     duplicated: int = 0
@@ -70,6 +72,12 @@ def tally(level: Level, fake: FakeSlackProcess, until: float) -> Tally:
     for sent in level.sent:
         if sent.error:
             result.http_errors[sent.error] += 1
+        elif sent.refused and sent.finished is not None:
+            result.to_refusal.append(sent.finished - sent.started)
+            # refused before any work: an answer to it would be one too many
+            answers = sum(len(fake.times(sent.job.key, slot)) for slot in EXPECTED[sent.job.kind])
+            result.duplicated += answers > 0
+            continue
         elif sent.finished is not None:
             result.to_200.append(sent.finished - sent.started)
         last, lost = 0.0, False
@@ -112,6 +120,9 @@ def table(levels: list[Level], tallies: list[Tally]) -> str:
             values = [_ms(percentile(getattr(t, attr), p)) for t in tallies]
             rows.append((f"{label} {name} (ms)", values))
     rows += [
+        ("refused at once (503 or busy)", [str(len(t.to_refusal)) for t in tallies]),
+        ("time to refusal p99 (ms)", [_ms(percentile(t.to_refusal, 99)) for t in tallies]),
+        ("time to refusal max (ms)", [_ms(percentile(t.to_refusal, 100)) for t in tallies]),
         (f"answers later than {ANSWER_TARGET:g} s", [str(t.late) for t in tallies]),
         ("HTTP errors (non-200, timeouts)", [str(sum(t.http_errors.values())) for t in tallies]),
         ("lost answers", [str(t.lost) for t in tallies]),
@@ -154,7 +165,8 @@ def verdicts(levels: list[Level], tallies: list[Tally]) -> list[str]:
     for level, t in zip(levels, tallies, strict=True):
         answered = "yes" if t.exactly_once else "no"
         detail = "" if t.exactly_once else f"  ({_problems(t)})"
-        lines.append(f"{level.label:>11}: every request answered exactly once: {answered}{detail}")
+        lines.append(f"{level.label:>11}: every accepted request answered exactly once: "
+                     f"{answered}{detail}")  # fmt: skip
     top, t = levels[-1], tallies[-1]
     p99 = percentile(t.to_200, 99)
     on_time = t.late == 0 and not t.lost

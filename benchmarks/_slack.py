@@ -142,7 +142,10 @@ class TrafficMaker:
         return command_body(self._question(), self._response_url(key)), FORM
 
     def _mention(self, key: str) -> tuple[str, str]:
-        event = mention(self._question(), ts=ts_of(key))
+        # Each in a channel of its own, as a workspace's mentions are spread: the app posts at
+        # most one message a second to a channel (bot.slack.pace), so one channel would measure
+        # that pace instead of the app.
+        event = mention(self._question(), ts=ts_of(key), channel=f"C{key}")
         return event_body(event, event_id=f"Ev{key}"), JSON
 
     def _click(self, key: str) -> tuple[str, str]:

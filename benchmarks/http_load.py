@@ -55,6 +55,8 @@ from types import FrameType
 
 import psutil
 
+from bot.slack.gate import BUSY_TEXT
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _app import EVENTS_PATH, SIGNING_SECRET, AppProcess, MemorySampler, vm_hwm  # noqa: E402
 from _report import (  # noqa: E402
@@ -191,7 +193,8 @@ def _send(
         response = conn.getresponse()
         payload = response.read()
         sent.finished = time.perf_counter()
-        sent.error = _refusal(job, response.status, payload)
+        sent.refused = _busy(job, response.status, payload)
+        sent.error = "" if sent.refused else _refusal(job, response.status, payload)
         if response.will_close:
             conn.close()
             conn = None
@@ -223,6 +226,13 @@ def _client(port: int, pending: queue.SimpleQueue[Job], deadline: float, out: li
         conn.close()
 
 
+def _busy(job: Job, status: int, payload: bytes) -> bool:
+    """Whether the app refused the request at once, past capacity (bot.slack.gate)."""
+    return status == 503 or (
+        job.kind == "command" and payload.decode(errors="replace") == BUSY_TEXT
+    )
+
+
 def _refusal(job: Job, status: int, payload: bytes) -> str:
     """ "" for a 200 that accepted the request; else what went wrong."""
     if status != 200:
@@ -246,7 +256,7 @@ def _complete(fake: FakeSlackProcess, sent: Sent) -> bool:
 
 def _wait_for_answers(fake: FakeSlackProcess, sent: list[Sent], deadline: float) -> float:
     """Wait until every request's answers arrived (or the deadline), then for a quiet spell."""
-    waiting = list(sent)
+    waiting = [s for s in sent if not s.refused]
     while waiting and time.perf_counter() < deadline:
         waiting = [s for s in waiting if not _complete(fake, s)]
         time.sleep(0.02)

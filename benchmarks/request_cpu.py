@@ -7,7 +7,10 @@ so that time.process_time() counts exactly the app's own work; the fake Web API 
 process, as in benchmarks/http_load.py. Each row is the mean CPU per operation over --repeat
 operations, after a warm-up:
 
-  whole requests   signed request -> the app's WSGI callable -> listener -> Web API calls
+  whole requests   signed request -> the app's WSGI callable -> listener -> Web API calls,
+                   for our app and, in the same run, for the bare-Bolt floor app
+                   (benchmarks/_floor.py: the same Web API calls and nothing else, on Bolt's
+                   own WSGI adapter), with the ratio, per kind and for the benchmark's mix
   floors           the same path with nothing of ours in it: Bolt answering a command with
                    a bare ack(), one Web API call, one response_url post, as slack_sdk makes them
   our parts        search and compose an answer; render it as Block Kit; one data file write
@@ -36,6 +39,7 @@ from _app import SIGNING_SECRET, app_settings  # noqa: E402
 from _slack import FakeSlackProcess, Job, TrafficMaker, load_questions  # noqa: E402
 
 KINDS = ("command", "mention", "click", "register")
+MIX = {"command": 4.0, "mention": 3.0, "click": 1.5, "register": 1.5}  # as http_load's default
 
 
 class InlineExecutor(Executor):
@@ -83,10 +87,13 @@ def requests_cpu(application: Any, jobs: list[Job], repeat: int) -> float:
 
 def measure(
     repeat: int, seed: int, fake: FakeSlackProcess, workdir: Path
-) -> list[tuple[str, float]]:
+) -> tuple[list[tuple[str, float]], list[tuple[str, float, float]]]:
+    """The rows of parts, and (kind, ours, floor) CPU ms per whole request."""
     import logging
 
+    from _floor import floor_app
     from slack_bolt import App
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
     from slack_sdk.webhook import WebhookClient
 
@@ -96,7 +103,9 @@ def measure(
     from bot.data.events import claim_event
     from bot.server import load_services, wsgi_app
     from bot.settings import load_settings
+    from bot.slack.client import web_client
     from bot.slack.gate import guarded
+    from bot.slack.keepalive import PooledWebhookClient
 
     os.environ.update(app_settings(workdir, fake.api_url))
     logging.basicConfig(level="INFO", stream=io.StringIO())  # log lines cost what they cost
@@ -104,10 +113,16 @@ def measure(
     services = load_services(settings)
     app = wsgi_app(build_app(settings, services, executor=InlineExecutor()), SIGNING_SECRET)
     maker = TrafficMaker(seed, fake.url, load_questions())
+    floor = SlackRequestHandler(floor_app(
+        WebClient(token=settings.bot_token, base_url=settings.api_url), SIGNING_SECRET,
+        executor=InlineExecutor(),
+    ))  # fmt: skip
     rows: list[tuple[str, float]] = []
+    wholes: list[tuple[str, float, float]] = []
     for kind in KINDS:
-        jobs = [maker.job(kind) for _ in range(repeat + 20)]
-        rows.append((f"whole request: {kind}", requests_cpu(app, jobs, repeat)))
+        ours = requests_cpu(app, [maker.job(kind) for _ in range(repeat + 20)], repeat)
+        bare_kind = requests_cpu(floor, [maker.job(kind) for _ in range(repeat + 20)], repeat)
+        wholes.append((kind, ours, bare_kind))
 
     bare = App(
         client=WebClient(token=settings.bot_token, base_url=settings.api_url),
@@ -129,6 +144,14 @@ def measure(
     rows.append(("floor: one response_url post", cpu_ms(
         lambda i: hook.send_dict(dict(message, response_type="ephemeral")), repeat
     )))  # fmt: skip
+    pooled = web_client(settings)
+    rows.append(("ours: one chat.postMessage, keep-alive", cpu_ms(
+        lambda i: pooled.chat_postMessage(channel="C0BENCH", thread_ts="1.0", **message), repeat
+    )))  # fmt: skip
+    pooled_hook = PooledWebhookClient(f"{fake.url}/response/K9999999")
+    rows.append(("ours: one response_url post, keep-alive", cpu_ms(
+        lambda i: pooled_hook.send_dict(dict(message, response_type="ephemeral")), repeat
+    )))  # fmt: skip
     rows.append(("ours: answer a question", cpu_ms(
         lambda i: answer_question(index, questions[i % len(questions)]), repeat
     )))  # fmt: skip
@@ -139,10 +162,23 @@ def measure(
     rows.append(("ours: one data file write", cpu_ms(
         lambda i: claim_event(services.data, f"EvBENCH{i}", now), repeat
     )))  # fmt: skip
-    return rows
+    return rows, wholes
 
 
-def print_table(rows: Iterable[tuple[str, float]], repeat: int) -> None:
+def print_table(
+    rows: Iterable[tuple[str, float]], wholes: Sequence[tuple[str, float, float]], repeat: int
+) -> None:
+    print(f"\nCPU per whole request, mean of {repeat} (ms), this process only\n")
+    print(f"{'request':<24}{'ours':>8}{'bare Bolt':>11}{'ratio':>8}")
+    print("-" * 51)
+    for kind, ours, floor in wholes:
+        print(f"{kind:<24}{ours:>8.2f}{floor:>11.2f}{ours / floor:>8.2f}")
+    total = sum(MIX.values())
+    ours_mix = sum(MIX[k] * o for k, o, _ in wholes) / total
+    floor_mix = sum(MIX[k] * f for k, _, f in wholes) / total
+    print(
+        f"{'the benchmark mix':<24}{ours_mix:>8.2f}{floor_mix:>11.2f}{ours_mix / floor_mix:>8.2f}"
+    )
     print(f"\nCPU per operation, mean of {repeat} (ms), this process only\n")
     print(f"{'operation':<40}{'CPU ms':>8}")
     print("-" * 48)
@@ -160,10 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = FakeSlackProcess().start()
     try:
         with tempfile.TemporaryDirectory(prefix="mutuals-cpu-") as workdir:
-            rows = measure(args.repeat, args.seed, fake, Path(workdir))
+            rows, wholes = measure(args.repeat, args.seed, fake, Path(workdir))
     finally:
         fake.stop()
-    print_table(rows, args.repeat)
+    print_table(rows, wholes, args.repeat)
     return 0
 
 
