@@ -37,22 +37,18 @@ DEFINITION_SUBJECT_WORDS = 5  # "what is X?" with X longer than this asks someth
 def asks(question: str) -> frozenset[str]:
     """The kinds of thing a question asks for: date, figure, who, list, definition."""
     kinds = {kind for kind, pattern in ASKS.items() if pattern.search(question)}
-    if definition_subject(question) is not None:
+    if asks_definition(question):
         kinds.add("definition")
     return frozenset(kinds)
 
 
-def definition_subject(question: str) -> str | None:
-    """X in "what is X?" (None when the question is not one)."""
+def asks_definition(question: str) -> bool:
+    """Whether a question is "what is X?" (not, say, "who was MyCSP's partner?")."""
     match = _DEFINITION.match(question)
-    subject = question[match.end() :] if match else ""
-    if (
-        not match
-        or len(subject.split()) > DEFINITION_SUBJECT_WORDS
-        or re.search(r"['’]s\b", subject)
-    ):
-        return None  # not "what is X?" but, say, "who was MyCSP's partner?"
-    return subject
+    if not match:
+        return False
+    subject = question[match.end() :]
+    return len(subject.split()) <= DEFINITION_SUBJECT_WORDS and not re.search(r"['’]s\b", subject)
 
 
 def defines(section: str, overview: str) -> bool:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from wordfreq import zipf_frequency
 
 from indexer.analyse import Word
-from indexer.search import Hit, Query, SearchIndex
+from indexer.search import Query, SearchIndex
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,3 @@ def evidence(terms: frozenset[str], weighed: Weighed) -> float:
     """How much the question's terms among `terms` tell, whatever the corpus: the sum of their
     specificities (a name or domain term counts about 1, everyday words a fraction)."""
     return sum(s for term, s in weighed.specific.items() if term in terms)
-
-
-def coverage(index: SearchIndex, hit: Hit, weighed: Weighed) -> float:
-    """Share of the question's weight whose terms the hit's passage contains."""
-    total = weighed.total
-    return covered(index.terms_of(hit), weighed) / total if total > 0 else 0.0

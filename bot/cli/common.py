@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -85,3 +86,32 @@ def open_data_file(data_path: Path | None) -> Iterator[Database]:
             yield db
         finally:
             db.close()
+
+
+_USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+
+
+def forget_person(
+    data_path: Path | None,
+    user_id: str,
+    yes: bool,
+    forget: Callable[[Database, str], int],
+    names: tuple[str, str, str],
+) -> None:
+    """Delete, for real, everything `forget` finds of a Slack user, after confirmation.
+    `names`: the thing, as one, as counted and as many ("enquiry", "enquiry(ies)", "enquiries")."""
+    one, counted, many = names
+    user_id = user_id.strip()
+    if not _USER_ID.match(user_id):
+        raise click.BadParameter(
+            f"{user_id!r} is not a Slack user id (like U0123456789)", param_hint="USER_ID"
+        )
+    if not yes:
+        # Asked before opening the data file: click's Abort must not pass through its guard.
+        click.confirm(f"Delete every {one} of {user_id}? This cannot be undone.", abort=True)
+    with open_data_file(data_path) as db:
+        deleted = forget(db, user_id)
+    if deleted:
+        click.echo(f"deleted {deleted} {counted} of {user_id}")
+    else:
+        click.echo(f"no {many} of {user_id}; nothing deleted")

@@ -3,13 +3,12 @@ the team answers the assistant serves (list, export as a knowledge page, retire)
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from bot.cli.common import data_option, open_data_file
+from bot.cli.common import data_option, forget_person, open_data_file
 from bot.enquiries.messages import age
 from bot.enquiries.store import forget_asker, open_enquiries
 from bot.enquiries.team_answers import (
@@ -20,7 +19,6 @@ from bot.enquiries.team_answers import (
 )
 from bot.slack.escape import clean
 
-_USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 MAX_CELL = 60
 
 
@@ -62,19 +60,7 @@ def list_enquiries(data_path: Path | None) -> None:
 def forget_command(data_path: Path | None, yes: bool, user_id: str) -> None:
     """Delete, for real, every enquiry made by USER_ID (a Slack user id). Team answers that
     came from them stay: they hold nothing of the asker."""
-    user_id = user_id.strip()
-    if not _USER_ID.match(user_id):
-        raise click.BadParameter(
-            f"{user_id!r} is not a Slack user id (like U0123456789)", param_hint="USER_ID"
-        )
-    if not yes:
-        click.confirm(f"Delete every enquiry of {user_id}? This cannot be undone.", abort=True)
-    with open_data_file(data_path) as db:
-        deleted = forget_asker(db, user_id)
-    if deleted:
-        click.echo(f"deleted {deleted} enquiry(ies) of {user_id}")
-    else:
-        click.echo(f"no enquiries of {user_id}; nothing deleted")
+    forget_person(data_path, user_id, yes, forget_asker, ("enquiry", "enquiry(ies)", "enquiries"))
 
 
 @click.group()

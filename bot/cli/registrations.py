@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import click
 
-from bot.cli.common import data_option, open_data_file
+from bot.cli.common import data_option, forget_person, open_data_file
 from bot.registrations.fields import FIELDS, Field, Kind
 from bot.registrations.form import clean_text
 from bot.registrations.store import (
@@ -20,7 +19,6 @@ from bot.registrations.store import (
 from bot.registrations.views import RETENTION
 
 MAX_CELL = 40  # wider text is cut in the table (export has it in full)
-_USER_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 
 
 @click.group(help=f"Registrations of interest (admin). Each is kept {RETENTION}.")
@@ -105,20 +103,9 @@ def _write_private(path: Path, payload: bytes) -> None:
 @click.argument("user_id")
 def forget_command(data_path: Path | None, yes: bool, user_id: str) -> None:
     """Delete, for real, every registration made by USER_ID (a Slack user id)."""
-    user_id = user_id.strip()
-    if not _USER_ID.match(user_id):
-        raise click.BadParameter(
-            f"{user_id!r} is not a Slack user id (like U0123456789)", param_hint="USER_ID"
-        )
-    if not yes:
-        # Asked before opening the data file: click's Abort must not pass through _data.
-        click.confirm(f"Delete every registration of {user_id}? This cannot be undone.", abort=True)
-    with open_data_file(data_path) as db:
-        deleted = forget_user(db, user_id)
-    if deleted:
-        click.echo(f"deleted {deleted} registration(s) of {user_id}")
-    else:
-        click.echo(f"no registrations of {user_id}; nothing deleted")
+    forget_person(
+        data_path, user_id, yes, forget_user, ("registration", "registration(s)", "registrations")
+    )
 
 
 COMMANDS = [registrations]
