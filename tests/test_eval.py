@@ -48,6 +48,19 @@ def test_every_label_names_a_real_passage_that_states_a_fact(
             assert q.facts, q.question
 
 
+def test_every_labelled_passage_holds_one_of_its_questions_facts(
+    parts, shipped_index: SearchIndex
+) -> None:  # type: ignore[no-untyped-def]
+    texts = {p.id: p.text.casefold() for p in shipped_index.passages}
+    wrong = [
+        (q.question, pid)
+        for q in parts["test"] + parts["dev"]
+        for pid in q.passages
+        if pid in texts and not any(f.casefold() in texts[pid] for f in q.facts)
+    ]
+    assert not wrong, wrong
+
+
 @pytest.fixture(scope="module")
 def test_results(parts, shipped_index: SearchIndex):  # type: ignore[no-untyped-def]
     return summarise(judge(parts["test"], assistant(shipped_index)))
