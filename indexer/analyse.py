@@ -61,7 +61,7 @@ FRAMING_WORDS = frozenset(
     info information question questions answer answers one ones side sides mostly actual
     often usually basically generally think thinking thought wonder wondering pick choose
     chose consider considering hope hoping try trying ask asking asked curious sure unsure
-    anybody somebody possible possibly whether
+    anybody somebody possible possibly whether story article link post
     """.split()
 )
 

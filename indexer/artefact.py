@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 # Bump when the parts change, so that index files written before are rebuilt.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 
 _STREAM = 1 << 22  # bytes read at a time when checking a part's checksum
 Part = npt.NDArray[Any] | list[Any] | bytes  # arrays, JSON lists, raw bytes

@@ -26,6 +26,7 @@ class Passage:
     as_of: dt.date | None
     sources: tuple[Source, ...]
     superseded: bool = False  # a newer passage replaces it, or it is marked historical
+    asked: tuple[str, ...] = ()  # other questions its section answers (`Also asked:` lines)
 
     @property
     def url(self) -> str:
@@ -57,6 +58,7 @@ def _document_passages(doc: Document) -> Iterator[Passage]:
                 f"{doc.id}#{pid}", doc.id, doc.title, section.heading, part,
                 section.as_of or doc.as_of, section.sources or doc.sources,
                 bool(section.markers.superseded_by) or section.markers.historical,
+                section.markers.also_asked,
             )  # fmt: skip
 
 
@@ -91,7 +93,7 @@ def _pathfinder_passage(p: Pathfinder) -> Passage:
     text += f" What became of it: {outcome}."
     return Passage(
         f"{PATHFINDERS_DOC}#{p.id}", PATHFINDERS_DOC, PATHFINDERS_TITLE, p.name, text,
-        p.as_of, p.sources,
+        p.as_of, p.sources, asked=p.also_asked,
     )  # fmt: skip
 
 

@@ -34,7 +34,7 @@ PARALLEL_FROM = 20_000  # passages; below this, starting processes costs more th
 CHUNK = 5_000  # passages a process analyses at a time
 MAX_WORKERS = 4
 
-Texts = list[tuple[str, str, str]]  # (title, section, text) of each passage
+Texts = list[tuple[str, str, str]]  # (title, section, body) of each passage
 
 
 @dataclass
@@ -50,14 +50,21 @@ class Encoded:
 def passage_tokens(analyser: Analyser, passage: Passage) -> list[str]:
     """The tokens a passage is indexed under: title and section weigh more than the body."""
     title = analyser.tokens(passage.title) * TITLE_WEIGHT
-    return title + analyser.tokens(passage.section) * SECTION_WEIGHT + analyser.tokens(passage.text)
+    section = analyser.tokens(passage.section) * SECTION_WEIGHT
+    return title + section + analyser.tokens(body(passage))
+
+
+def body(passage: Passage) -> str:
+    """What a passage is indexed under besides its title and heading: its text, then the other
+    questions its section answers (`Also asked:`), which are searched but never shown."""
+    return "\n".join((passage.text, *passage.asked))
 
 
 def encode_passages(
     synonyms: Sequence[Sequence[str]], items: Sequence[Passage], workers: int | None = None
 ) -> Encoded:
     """The tokens of every passage (as `passage_tokens`), encoded, and the speller's words."""
-    texts = [(p.title, p.section, p.text) for p in items]
+    texts = [(p.title, p.section, body(p)) for p in items]
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(texts) >= PARALLEL_FROM else 1

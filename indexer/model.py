@@ -34,11 +34,13 @@ class Source:
 
 @dataclass(frozen=True)
 class Markers:
-    """A section's supersession marker lines (never part of its text), each with its line."""
+    """A section's marker lines (never part of its text): supersession, each with its line, and
+    the other questions it answers (`Also asked:`)."""
 
     supersedes: tuple[tuple[str, int], ...] = ()  # ("page#section-id", line)
     superseded_by: tuple[tuple[str, int], ...] = ()
     historical: bool = False
+    also_asked: tuple[str, ...] = ()  # other ways people ask what the section answers
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Pathfinder:
     as_of: dt.date | None
     sources: tuple[Source, ...]
     line: int
+    also_asked: tuple[str, ...] = ()  # other ways people ask what the row answers
 
 
 @dataclass(frozen=True)

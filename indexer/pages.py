@@ -12,7 +12,8 @@ _URL = re.compile(r"^https?://[^\s<>]+$")
 DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 OVERVIEW = "Overview"  # the heading given to a page's text before its first `##`
 _CITATION = re.compile(r"^\s*Sources:(?P<rest>.*)$")
-_MARKER = re.compile(r"^\s*(?P<key>Supersedes|Superseded by|Historical):(?P<value>.*)$")
+_MARKER = re.compile(r"^\s*(?P<key>Supersedes|Superseded by|Historical|Also asked):(?P<value>.*)$")
+MAX_ASKED_CHARS = 200  # an `Also asked:` question longer than this is a paragraph, not a question
 _REF = re.compile(r"^[a-z0-9][a-z0-9-]*#[a-z0-9][a-z0-9-]*$")
 _CITED = re.compile(r"^\s*(?P<numbers>\d+(?:\s*,\s*\d+)*)\s*(?:;\s*as of\s+(?P<date>\S+))?\s*$")
 
@@ -171,9 +172,10 @@ def _section(
 def _markers(
     body: list[tuple[int, str]], rel: str, problems: list[Problem]
 ) -> tuple[Markers, list[tuple[int, str]]]:
-    """Take the marker lines (`Supersedes:`, `Superseded by:`, `Historical:`) out of a body."""
+    """Take the marker lines (`Supersedes:`, `Superseded by:`, `Historical:`, `Also asked:`)
+    out of a body."""
     links: dict[str, list[tuple[str, int]]] = {"Supersedes": [], "Superseded by": []}
-    historical, rest = False, []
+    historical, rest, asked = False, [], []
     for number, text in body:
         match = _MARKER.match(text)
         if match is None:
@@ -185,14 +187,32 @@ def _markers(
                 problems.append(Problem(rel, number, "a marker line reads 'Historical: yes'"))
             historical = historical or value.casefold() == "yes"
             continue
+        if key == "Also asked":
+            asked += also_asked(value, rel, number, problems)
+            continue
         for ref in (r.strip() for r in value.split(",")):
             if _REF.match(ref):
                 links[key].append((ref, number))
             else:
                 reason = f"{key}: {ref!r} is not a section id (page#section-id)"
                 problems.append(Problem(rel, number, reason))
-    markers = Markers(tuple(links["Supersedes"]), tuple(links["Superseded by"]), historical)
+    markers = Markers(
+        tuple(links["Supersedes"]), tuple(links["Superseded by"]), historical, tuple(asked)
+    )
     return markers, rest
+
+
+def also_asked(value: str, rel: str, line: int, problems: list[Problem]) -> list[str]:
+    """The questions of an `Also asked: one? | two?` line, or of a pathfinder's `also_asked`
+    cell (never shown: they help search find the passage)."""
+    questions = [q.strip() for q in value.split("|")]
+    if not all(questions):
+        problems.append(Problem(rel, line, "'Also asked' questions read 'q1? | q2?', none empty"))
+    for q in questions:
+        if len(q) > MAX_ASKED_CHARS:
+            reason = f"an 'Also asked' question is over {MAX_ASKED_CHARS} characters"
+            problems.append(Problem(rel, line, reason))
+    return [q for q in questions if q]
 
 
 def _cited(

@@ -49,6 +49,7 @@ class IndexedPassage:
     as_of: str
     sources: tuple[Source, ...]
     superseded: bool = False  # a newer passage replaces it, or it is marked historical
+    asked: tuple[str, ...] = ()  # other questions it answers (never shown; re-ranking reads them)
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,15 @@ def passage_record(p: Passage) -> list[Any]:
     """A passage as the build stores it: one JSON array, in IndexedPassage's field order."""
     as_of = p.as_of.isoformat() if p.as_of else ""
     sources = [[s.title, s.url] for s in p.sources]
-    return [p.id, p.doc_id, p.title, p.section, p.text, p.url, as_of, sources, p.superseded]
+    return [
+        p.id, p.doc_id, p.title, p.section, p.text, p.url, as_of, sources, p.superseded,
+        list(p.asked),
+    ]  # fmt: skip
 
 
 def passage_of(record: list[Any]) -> IndexedPassage:
     """The IndexedPassage a stored record describes."""
-    pid, doc_id, title, section, text, url, as_of, sources, superseded = record
+    pid, doc_id, title, section, text, url, as_of, sources, superseded, asked = record
     return IndexedPassage(
         pid,
         doc_id,
@@ -195,6 +199,7 @@ def passage_of(record: list[Any]) -> IndexedPassage:
         as_of,
         tuple(Source(t, u) for t, u in sources),
         bool(superseded),
+        tuple(asked),
     )
 
 

@@ -70,10 +70,10 @@ def test_figures_on_the_frozen_test_part_do_not_regress(
     parts, test_results, shipped_index: SearchIndex
 ) -> None:  # type: ignore[no-untyped-def]
     ours = test_results
-    assert ours.answer_at_1 >= 0.70
-    assert ours.passage_at_1 >= 0.80
+    assert ours.answer_at_1 >= 0.72
+    assert ours.passage_at_1 >= 0.84
     assert ours.unanswerable_declined >= 0.62
-    assert ours.answered_wrong <= 0.12
+    assert ours.answered_wrong <= 0.09
     base = score(parts["test"], baseline(shipped_index))
     assert ours.answer_at_1 > base.answer_at_1  # the baseline always answers: compare also
     assert ours.passage_at_1 >= base.passage_at_1 + 0.10  # its ranking and its wrong answers

@@ -25,7 +25,7 @@ from indexer.build import (
     open_index,
 )
 from indexer.chunk import passages
-from indexer.corpus import passage_tokens
+from indexer.corpus import body, passage_tokens
 from indexer.knowledge import load_knowledge
 from indexer.search import PARTS, IndexUnavailable, SearchIndex
 from indexer.spelling import Speller, ranking
@@ -169,7 +169,8 @@ def test_analysis_on_several_processes_encodes_exactly_as_one(workers: int) -> N
     from_ids = BM25.from_ids(got.terms, got.ids.copy(), got.lengths)
     for name, array in want.parts().items():
         assert np.array_equal(from_ids.parts()[name], array), name
-    text_words = [w for p in items for w in analyser.words(f"{p.title} {p.section} {p.text}")]
+    # the speller learns the words of titles, headings, texts and "Also asked" questions
+    text_words = [w for p in items for w in analyser.words(f"{p.title} {p.section} {body(p)}")]
     assert got.words == Counter(text_words)
 
 

@@ -10,8 +10,10 @@ only changes the order.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.answers.asks import asks, asks_now, defines, gives, wh
 from bot.answers.weights import Weighed, covered, evidence
@@ -58,24 +60,24 @@ class Model:
 # Fitted by `mutuals eval --calibrate` on the development part (see README).
 RANKER = Model(
     weights=(
-        7.186,
-        0.046,
-        3.313,
-        0.251,
-        -0.611,
-        0.505,
-        1.786,
-        1.225,
-        -0.018,
-        1.518,
-        0.51,
-        1.092,
-        0.238,
-        3.209,
-        0.858,
-        1.031,
-        0.319,
-        2.39,
+        5.738,
+        0.171,
+        3.914,
+        -0.676,
+        -0.218,
+        -0.019,
+        1.481,
+        0.706,
+        0.223,
+        1.381,
+        0.765,
+        1.295,
+        -0.148,
+        3.698,
+        3.149,
+        0.888,
+        0.439,
+        2.71,
     ),
     bias=0.0,
 )
@@ -110,35 +112,74 @@ def describe(
         p = hit.passage
         terms = index.terms_of(hit)
         title_tokens = _tokens(index.analyser, p.title)
-        section_tokens = _tokens(index.analyser, p.section)
-        section = frozenset(section_tokens)
-        heading = section | frozenset(title_tokens)
         given = gives(p.text) if wanted else frozenset()
+        fit = HeadingFit.best(
+            _heading_fit(index, title_tokens, h, weighed, question_wh, question_terms, said, pairs)
+            for h in (p.section, *p.asked)
+        )
         rows.append(
             (
                 hit.score / best,
                 1.0 if i == 0 else 0.0,
                 covered(terms, weighed) / total,
-                covered(heading, weighed) / total,
-                covered(section, weighed) / total,
+                fit.heading,
+                fit.section,
                 evidence(terms, weighed) / specific,
                 1.0 if wanted and wanted <= given else 0.0,
                 1.0 if "definition" in asked and defines(p.section, OVERVIEW) else 0.0,
                 1.0 if p.doc_id == hits[0].passage.doc_id else 0.0,
                 math.log(max(len(p.text.split()), 1) / 60),
-                1.0 if question_wh and wh(p.section) == question_wh else 0.0,
-                _fits(index, section, question_terms),
+                fit.same_wh,
+                fit.fits,
                 _recent(p.as_of),
                 _recent(p.as_of) if now else 0.0,
-                _dice(said, _said(index.analyser, p.section)),
-                len(pairs & (_pairs(title_tokens) | _pairs(section_tokens))) / len(pairs)
-                if pairs
-                else 0.0,
+                fit.words,
+                fit.pairs,
                 1.0 if p.superseded else 0.0,
                 1.0 if p.superseded and now else 0.0,
             )
         )
     return rows
+
+
+class HeadingFit(NamedTuple):
+    """How well a heading fits the question: six of FEATURES' measures."""
+
+    heading: float  # share of the question's weight in the page title and this heading
+    section: float  # ... in this heading alone
+    same_wh: float  # 1 if it is a question with the question's own question word
+    fits: float  # share of the heading's weight the question names
+    words: float  # how alike it and the question are, word for word (Dice)
+    pairs: float  # share of the question's adjacent terms side by side in title or heading
+
+    @classmethod
+    def best(cls, fits: Iterable[HeadingFit]) -> HeadingFit:
+        """Each measure at its best over several headings (a section's, and its "also asked")."""
+        return cls(*(max(values) for values in zip(*fits, strict=True)))
+
+
+def _heading_fit(
+    index: SearchIndex,
+    title_tokens: tuple[str, ...],
+    heading: str,
+    weighed: Weighed,
+    question_wh: str,
+    question_terms: frozenset[str],
+    said: frozenset[str],
+    pairs: set[tuple[str, str]],
+) -> HeadingFit:
+    """How well one heading (the section's, or a question it is also asked as) fits."""
+    total = weighed.total or 1.0
+    heading_tokens = _tokens(index.analyser, heading)
+    section = frozenset(heading_tokens)
+    return HeadingFit(
+        covered(section | frozenset(title_tokens), weighed) / total,
+        covered(section, weighed) / total,
+        1.0 if question_wh and wh(heading) == question_wh else 0.0,
+        _fits(index, section, question_terms),
+        _dice(said, _said(index.analyser, heading)),
+        len(pairs & (_pairs(title_tokens) | _pairs(heading_tokens))) / len(pairs) if pairs else 0.0,
+    )
 
 
 @lru_cache(maxsize=32_768)
