@@ -93,7 +93,7 @@ def _pathfinder_passage(p: Pathfinder) -> Passage:
     text += f" What became of it: {outcome}."
     return Passage(
         f"{PATHFINDERS_DOC}#{p.id}", PATHFINDERS_DOC, PATHFINDERS_TITLE, p.name, text,
-        p.as_of, p.sources, asked=p.also_asked,
+        p.as_of, p.sources,
     )  # fmt: skip
 
 

@@ -80,7 +80,6 @@ class Pathfinder:
     as_of: dt.date | None
     sources: tuple[Source, ...]
     line: int
-    also_asked: tuple[str, ...] = ()  # other ways people ask what the row answers
 
 
 @dataclass(frozen=True)

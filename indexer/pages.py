@@ -188,7 +188,7 @@ def _markers(
             historical = historical or value.casefold() == "yes"
             continue
         if key == "Also asked":
-            asked += also_asked(value, rel, number, problems)
+            asked += _also_asked(value, rel, number, problems)
             continue
         for ref in (r.strip() for r in value.split(",")):
             if _REF.match(ref):
@@ -202,9 +202,9 @@ def _markers(
     return markers, rest
 
 
-def also_asked(value: str, rel: str, line: int, problems: list[Problem]) -> list[str]:
-    """The questions of an `Also asked: one? | two?` line, or of a pathfinder's `also_asked`
-    cell (never shown: they help search find the passage)."""
+def _also_asked(value: str, rel: str, line: int, problems: list[Problem]) -> list[str]:
+    """The questions of an `Also asked: one? | two?` line (never shown: they help search find
+    the passage)."""
     questions = [q.strip() for q in value.split("|")]
     if not all(questions):
         problems.append(Problem(rel, line, "'Also asked' questions read 'q1? | q2?', none empty"))

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from indexer.model import Pathfinder, Problem, Source
-from indexer.pages import DOC_ID, also_asked
+from indexer.pages import DOC_ID
 from indexer.parsing import as_date, parse_yaml, read_text, relative
 
 PATHFINDER_COLUMNS = (
@@ -23,7 +23,6 @@ PATHFINDER_COLUMNS = (
     "as_of",
     "sources",
 )
-ALSO_ASKED = "also_asked"  # an optional last column: other questions a row answers, "q1? | q2?"
 _SOURCE_ITEM = re.compile(r"^\s*(?P<title>[^<>;]+?)\s*<(?P<url>https?://[^\s<>]+)>\s*$")
 
 
@@ -43,15 +42,14 @@ def load_pathfinders(path: Path, root: Path, problems: list[Problem]) -> list[Pa
     except csv.Error as exc:
         problems.append(Problem(rel, 1, f"malformed CSV: {exc}"))
         return []
-    columns = tuple(h.strip() for h in header)
-    if columns not in (PATHFINDER_COLUMNS, (*PATHFINDER_COLUMNS, ALSO_ASKED)):
+    if tuple(h.strip() for h in header) != PATHFINDER_COLUMNS:
         expected = ",".join(PATHFINDER_COLUMNS)
-        problems.append(Problem(rel, 1, f"header must be exactly: {expected}[,{ALSO_ASKED}]"))
+        problems.append(Problem(rel, 1, f"header must be exactly: {expected}"))
         return []
     rows = []
     try:
         for cells in reader:
-            row = _pathfinder_row(cells, columns, rel, reader.line_num, problems)
+            row = _pathfinder_row(cells, rel, reader.line_num, problems)
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
@@ -60,15 +58,15 @@ def load_pathfinders(path: Path, root: Path, problems: list[Problem]) -> list[Pa
 
 
 def _pathfinder_row(
-    cells: list[str], columns: tuple[str, ...], rel: str, line: int, problems: list[Problem]
+    cells: list[str], rel: str, line: int, problems: list[Problem]
 ) -> Pathfinder | None:
     if not any(c.strip() for c in cells):
         return None
-    if len(cells) != len(columns):
-        reason = f"malformed CSV row: {len(cells)} fields, expected {len(columns)}"
+    if len(cells) != len(PATHFINDER_COLUMNS):
+        reason = f"malformed CSV row: {len(cells)} fields, expected {len(PATHFINDER_COLUMNS)}"
         problems.append(Problem(rel, line, reason))
         return None
-    row = {k: v.strip() for k, v in zip(columns, cells, strict=True)}
+    row = {k: v.strip() for k, v in zip(PATHFINDER_COLUMNS, cells, strict=True)}
     before = len(problems)
     for key in ("id", "name", "description"):
         if not row[key]:
@@ -77,11 +75,10 @@ def _pathfinder_row(
         problems.append(Problem(rel, line, f"id {row['id']!r} must be lowercase-hyphenated"))
     as_of = as_date(row["as_of"], rel, line, problems)
     sources = _csv_sources(row["sources"], rel, line, problems)
-    asked = also_asked(row[ALSO_ASKED], rel, line, problems) if row.get(ALSO_ASKED) else []
     if len(problems) > before:
         return None
     fields = {k: row[k] for k in PATHFINDER_COLUMNS if k not in ("as_of", "sources")}
-    return Pathfinder(**fields, as_of=as_of, sources=sources, line=line, also_asked=tuple(asked))
+    return Pathfinder(**fields, as_of=as_of, sources=sources, line=line)
 
 
 def _csv_sources(value: str, rel: str, line: int, problems: list[Problem]) -> tuple[Source, ...]:

@@ -14,7 +14,7 @@ from indexer.chunk import passages
 from indexer.corpus import passage_tokens
 from indexer.knowledge import Knowledge, load_knowledge
 from indexer.search import SearchIndex
-from tests.conftest import PATHFINDER_ROW, PATHFINDERS_HEADER, SHIPPED_KNOWLEDGE, write_knowledge
+from tests.conftest import SHIPPED_KNOWLEDGE, write_knowledge
 
 PAGE = """\
 ---
@@ -109,20 +109,3 @@ def test_the_shipped_knowledge_asks_each_question_once_and_never_shows_one() -> 
             section = (p.doc_id, p.section)  # a long section's parts share its questions
             assert seen.setdefault(question.casefold(), section) == section, question
     assert sum(bool(p.asked) for p in passages(kb)) >= 200
-
-
-def test_a_pathfinder_row_may_carry_questions_in_a_last_column(tmp_path: Path) -> None:
-    header = PATHFINDERS_HEADER.rstrip("\n") + ",also_asked\n"
-    row = PATHFINDER_ROW.rstrip("\n") + ",what became of the swindon pathfinder? | is seqol open?\n"
-    kb = load_knowledge(write_knowledge(tmp_path / "k", pathfinders=header + row))
-    swindon = next(p for p in passages(kb) if p.id == "pathfinders#swindon")
-    assert swindon.asked == ("what became of the swindon pathfinder?", "is seqol open?")
-    assert "seqol open" not in swindon.text
-    # without the column, rows have none; a short row is still an error
-    assert all(not p.asked for p in passages(load_knowledge(write_knowledge(tmp_path / "old"))))
-    result = CliRunner().invoke(main, ["check", "--knowledge", str(
-        write_knowledge(tmp_path / "short", pathfinders=header + PATHFINDER_ROW))])  # fmt: skip
-    assert (
-        result.exit_code == 1
-        and "pathfinders.csv:2: malformed CSV row: 11 fields, expected 12" in (result.output)
-    )

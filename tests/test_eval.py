@@ -70,9 +70,9 @@ def test_figures_on_the_frozen_test_part_do_not_regress(
     parts, test_results, shipped_index: SearchIndex
 ) -> None:  # type: ignore[no-untyped-def]
     ours = test_results
-    assert ours.answer_at_1 >= 0.72
-    assert ours.passage_at_1 >= 0.84
-    assert ours.unanswerable_declined >= 0.62
+    assert ours.answer_at_1 >= 0.73
+    assert ours.passage_at_1 >= 0.85
+    assert ours.unanswerable_declined >= 0.70
     assert ours.answered_wrong <= 0.09
     base = score(parts["test"], baseline(shipped_index))
     assert ours.answer_at_1 > base.answer_at_1  # the baseline always answers: compare also
