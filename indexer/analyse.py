@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress
+from typing import NamedTuple
 
 import Stemmer
 
@@ -170,6 +172,19 @@ class Word:
     as_name: bool
 
 
+class Surface(NamedTuple):
+    """One word as found in a text, analysed: the words it stands for (one, or shorthand's
+    several), each as written, stemmed and whether it is kept (not a stop word); where among
+    them a phrase or name may start; and its index tokens when none does."""
+
+    words: tuple[str, ...]
+    raws: tuple[str, ...]
+    stems: tuple[str, ...]
+    kept: tuple[bool, ...]
+    starts: tuple[int, ...]
+    tokens: tuple[str, ...]
+
+
 class Analyser:
     """Turns text into tokens; one instance serves both passages and queries.
 
@@ -189,6 +204,7 @@ class Analyser:
             self._add_group(group)
         # Answers weigh the sentences of the same few passages question after question.
         self.token_set = lru_cache(maxsize=SENTENCE_CACHE)(self._token_set)
+        self._surfaces: dict[str, Surface] = {}  # the build's analysis of each word (`surface`)
 
     def _add_group(self, group: Sequence[str]) -> None:
         canonical = "_".join(w for w, _ in self._read(group[0])) or group[0].casefold()
@@ -270,6 +286,100 @@ class Analyser:
         words = [w for w, _ in read]
         stems = [self._stem(w) for w in words]
         return self._apply_synonyms(stems, words, [r for _, r in read], set(), origins=False)[0]
+
+    def index_text(self, text: str) -> list[str]:
+        """`index_tokens(read(text))`, each distinct word analysed once (see `surface`)."""
+        found = self.find(self.normalise(text))
+        surface = self.surface
+        if any(surface(word).starts for word in found):
+            return self.phrase_tokens(found)
+        return list(chain.from_iterable(surface(word).tokens for word in found))
+
+    @staticmethod
+    def normalise(text: str) -> str:
+        """`text` as the analyser reads it (Unicode NFKC, typographic apostrophes plain)."""
+        return unicodedata.normalize("NFKC", text).replace("’", "'")
+
+    @staticmethod
+    def find(normalised: str) -> list[str]:
+        """The words of a normalised text as found, before anything is done to them (no word
+        spans white space, so the words of a text are those of its pieces, in order)."""
+        return _TOKEN.findall(normalised)
+
+    def surface(self, found: str) -> Surface:
+        """What becomes of one word as found (`find`), analysed the first time it is asked
+        for: what `_read` and `_apply_synonyms` do to it when no phrase takes it in."""
+        known = self._surfaces.get(found)
+        if known is None:
+            known = self._surfaces[found] = self._analyse_surface(found)
+        return known
+
+    def phrase_tokens(self, found: Sequence[str]) -> list[str]:
+        """The index tokens of words as found, where a phrase or name may start among them
+        (what `index_text` gives: phrases looked for only where one may start)."""
+        words: list[str] = []
+        raws: list[str] = []
+        stems: list[str] = []
+        kept: list[bool] = []
+        starts: list[int] = []
+        for word in found:
+            entry = self.surface(word)
+            starts.extend(len(words) + at for at in entry.starts)
+            words += entry.words
+            raws += entry.raws
+            stems += entry.stems
+            kept += entry.kept
+        out: list[str] = []
+        i = 0
+        for at in starts:
+            if at < i:  # inside a phrase already matched
+                continue
+            out.extend(compress(stems[i:at], kept[i:at]))
+            i = at
+            match = self._phrase_at(stems, raws, at)
+            if match is not None:
+                size, canonical = match
+                if size > 1:
+                    out.extend(self._keep(stems[at : at + size], words[at : at + size]))
+                out.append(canonical)
+                i = at + size
+        out.extend(compress(stems[i:], kept[i:]))
+        return out
+
+    @property
+    def longest_phrase(self) -> int:
+        """The most words a synonym phrase or name has."""
+        return self._longest
+
+    def phrase(self, window: Sequence[Surface]) -> tuple[int, list[str]] | None:
+        """Whether a phrase or name starts at the first of these words as found (each one word,
+        not shorthand for several; `longest_phrase` of them, or those left): how many words it
+        takes and the tokens it gives, as `phrase_tokens` would."""
+        stems = [w.stems[0] for w in window]
+        match = self._phrase_at(stems, [w.raws[0] for w in window], 0)
+        if match is None:
+            return None
+        size, canonical = match
+        if size == 1:
+            return 1, [canonical]
+        return size, [*self._keep(stems[:size], [w.words[0] for w in window[:size]]), canonical]
+
+    def _analyse_surface(self, found: str) -> Surface:
+        # Stripping a possessive is a no-op for a word without "'", which is why `_read`
+        # skips it for texts without one: it can be done here whatever the text.
+        raw = _strip_possessive(found)
+        folded = raw.casefold()
+        expanded = SHORTHAND.get(folded)
+        pairs = [(folded, raw)] if expanded is None else [(w, w) for w in expanded.split()]
+        words = tuple(w for w, _ in pairs)
+        raws = tuple(r for _, r in pairs)
+        stems = tuple(self._stem(w) for w in words)
+        kept = tuple(w not in STOP_WORDS for w in words)
+        starts = tuple(
+            at for at, (s, r) in enumerate(zip(stems, raws, strict=True))
+            if s in self._starts or r in self._starts
+        )  # fmt: skip
+        return Surface(words, raws, stems, kept, starts, tuple(compress(stems, kept)))
 
     def _phrase_at(self, stems: list[str], raws: list[str], i: int) -> tuple[int, str] | None:
         for size in range(min(self._longest, len(stems) - i), 0, -1):

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from indexer.analyse import Analyser
 from indexer.chunk import Passage
+from indexer.encode import ChunkEncoder
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,12 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-_analyser: Analyser | None = None  # each process's own, made by _start
+_encoder: ChunkEncoder | None = None  # each process's own, made by _start
 
 
 def _start(synonyms: Sequence[Sequence[str]]) -> None:
-    global _analyser
-    _analyser = Analyser(synonyms)
+    global _encoder
+    _encoder = ChunkEncoder(Analyser(synonyms), TITLE_WEIGHT, SECTION_WEIGHT)
 
 
 _Chunk = tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int32], Counter[str]]
@@ -102,30 +103,8 @@ _Chunk = tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int32], Counter[
 
 def _encode_chunk(texts: Texts) -> _Chunk:
     """One chunk's terms (first occurrence first), token ids, lengths and word counts."""
-    analyser = _analyser
-    assert analyser is not None
-    vocab: dict[str, int] = {}
-    ids: list[int] = []
-    lengths: list[int] = []
-    words: Counter[str] = Counter()
-    titles: dict[str, tuple[list[str], list[str]]] = {}  # a page's passages share its title
-    for title, section, text in texts:
-        known = titles.get(title)
-        if known is None:
-            read = analyser.read(title)
-            known = titles[title] = ([w for w, _ in read], analyser.index_tokens(read))
-        section_read, text_read = analyser.read(section), analyser.read(text)
-        tokens = (
-            known[1] * TITLE_WEIGHT
-            + analyser.index_tokens(section_read) * SECTION_WEIGHT
-            + analyser.index_tokens(text_read)
-        )
-        ids.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
-        lengths.append(len(tokens))
-        words.update(known[0])
-        words.update(w for w, _ in section_read)
-        words.update(w for w, _ in text_read)
-    return list(vocab), np.array(ids, dtype=np.int64), np.array(lengths, np.int32), words
+    assert _encoder is not None
+    return _encoder.encode(texts)
 
 
 def _merge(chunks: list[_Chunk]) -> Encoded:
