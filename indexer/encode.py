@@ -53,6 +53,9 @@ class ChunkEncoder:
         self._surfaces: dict[int, Surface] = {}  # a word as found's sequence id -> its analysis
         self._starters: set[int] = set()  # words as found where a phrase may start
         self._several: set[int] = set()  # words as found that are shorthand for several
+        self._folded_ids: dict[str, int] = {}  # the speller's words (folded), numbered
+        self._folded: list[str] = []
+        self._folded_of: list[int] = []  # sequence id -> its one folded word's id, or -1
         self._single: dict[str, int] = {}  # token -> the sequence id of it alone
         self._token_ids: dict[str, int] = {}
         self._tokens: list[str] = []  # token id -> token
@@ -72,11 +75,21 @@ class ChunkEncoder:
             surface = self.analyser.surface(word)
             sid = self._found[word] = self._add_run(surface.tokens, word)
             self._surfaces[sid] = surface
+            self._folded_of[sid] = (
+                self._folded_id(surface.words[0]) if len(surface.words) == 1 else -1
+            )
             if surface.starts:
                 self._starters.add(sid)
             if len(surface.words) != 1:
                 self._several.add(sid)
         return sid
+
+    def _folded_id(self, word: str) -> int:
+        fid = self._folded_ids.get(word)
+        if fid is None:
+            fid = self._folded_ids[word] = len(self._folded)
+            self._folded.append(word)
+        return fid
 
     def _single_id(self, token: str) -> int:
         sid = self._single.get(token)
@@ -94,6 +107,7 @@ class ChunkEncoder:
                 self._tokens.append(token)
             self._runs.append(tid)
         self._found_words.append(word)
+        self._folded_of.append(-1)  # set by _found_id for a word as found
         return len(self._found_words) - 1
 
     def text(self, text: str) -> tuple[list[int], list[int]]:
@@ -180,13 +194,15 @@ class ChunkEncoder:
 
     def _words(self, used: list[int]) -> Counter[str]:
         """The folded words used, counted (shorthand read out), for the speller."""
-        counts = np.bincount(np.array(used, dtype=np.int64), minlength=len(self._found_words))
-        words: Counter[str] = Counter()
-        found = self._found_words
-        for sid in np.flatnonzero(counts).tolist():
-            word = found[sid]
-            assert word is not None  # only words as found are counted
-            n = int(counts[sid])
-            for folded in self.analyser.surface(word).words:
-                words[folded] += n
+        sids = np.array(used, dtype=np.int64)
+        folded_ids = np.array(self._folded_of, dtype=np.int64)[sids]
+        one = folded_ids >= 0  # a word as found that is one word, the usual case
+        counts = np.bincount(folded_ids[one], minlength=len(self._folded))
+        present = np.flatnonzero(counts)
+        folded = self._folded
+        words = Counter(dict(zip([folded[i] for i in present.tolist()], counts[present].tolist())))
+        several, times = np.unique(sids[~one], return_counts=True)
+        for sid, n in zip(several.tolist(), times.tolist(), strict=True):
+            for word in self._surfaces[sid].words:
+                words[word] += n
         return words
