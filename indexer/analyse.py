@@ -247,8 +247,8 @@ class Analyser:
         return [w for w, _ in self._read(text)]
 
     def tokens(self, text: str) -> list[str]:
-        """The search tokens of `text`, in order."""
-        return self.analyse(text)[0]
+        """The search tokens of `text`, in order (`analyse(text)[0]`, without its light set)."""
+        return self.index_tokens(self._read(text))
 
     def _token_set(self, text: str) -> frozenset[str]:
         """The distinct search tokens of `text` (cached: see `token_set`)."""

@@ -200,7 +200,8 @@ class ChunkEncoder:
         counts = np.bincount(folded_ids[one], minlength=len(self._folded))
         present = np.flatnonzero(counts)
         folded = self._folded
-        words = Counter(dict(zip([folded[i] for i in present.tolist()], counts[present].tolist())))
+        names = [folded[i] for i in present.tolist()]
+        words = Counter(dict(zip(names, counts[present].tolist(), strict=True)))
         several, times = np.unique(sids[~one], return_counts=True)
         for sid, n in zip(several.tolist(), times.tolist(), strict=True):
             for word in self._surfaces[sid].words:

@@ -45,9 +45,12 @@ class Speller:
         """From every word used (repeats counting), or from `ranking`'s list of them."""
         ranked = ranking(words) if ranked is None else ranked
         self._known = frozenset(ranked)
-        self._by_initial: dict[str, list[str]] = {}
+        self._rank = {word: i for i, word in enumerate(ranked)}
+        # By first letter and length, most used first: a word more letters longer or shorter
+        # than the edits allowed is further away than that, so only a few lengths are looked at.
+        self._by_start: dict[tuple[str, int], list[str]] = {}
         for word in ranked:
-            self._by_initial.setdefault(word[0], []).append(word)  # most used first
+            self._by_start.setdefault((word[0], len(word)), []).append(word)
 
     def correct_all(self, words: Iterable[str]) -> list[str]:
         """Every word, misspellings of the knowledge's words corrected."""
@@ -65,9 +68,15 @@ class Speller:
         return not _english().known([word])
 
     def _closest(self, word: str) -> str:
+        """The nearest known word with the same first letter (ties: the most used), or `word`."""
         limit = 2 if len(word) >= LONG_WORD else 1
-        match = process.extractOne(
-            word, self._by_initial.get(word[0], []), scorer=DamerauLevenshtein.distance,
-            score_cutoff=limit,
-        )  # fmt: skip
-        return word if match is None else match[0]
+        best: tuple[int, int, str] | None = None  # distance, rank, word
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            match = process.extractOne(
+                word, self._by_start.get((word[0], length), []),
+                scorer=DamerauLevenshtein.distance, score_cutoff=limit,
+            )  # fmt: skip
+            if match is not None:
+                found = (int(match[1]), self._rank[match[0]], match[0])
+                best = found if best is None or found < best else best
+        return word if best is None else best[2]

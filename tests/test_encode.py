@@ -65,3 +65,10 @@ def test_the_encoder_gives_the_analysers_tokens_and_words(
 def test_index_text_is_index_tokens_of_read(text: str) -> None:
     analyser = Analyser(GROUPS)
     assert analyser.index_text(text) == analyser.index_tokens(analyser.read(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text | st.text(max_size=300))
+def test_tokens_are_the_tokens_of_analyse(text: str) -> None:
+    analyser = Analyser(GROUPS)
+    assert analyser.tokens(text) == analyser.analyse(text)[0]
