@@ -267,13 +267,19 @@ class BM25:
     def _candidates(self, ids: list[int], k: int) -> tuple[DocArray, FloatArray]:
         """Ascending docs holding a query term that may be in the top k, with their scores."""
         acc = self._accumulate(ids)
-        # The longest postings list is a set of distinct touched docs: the k-th best score
-        # within a strided subset of it is a lower bound for the k-th best overall.
+        # The k-th best score within any set of distinct documents (here a strided subset of
+        # the longest postings list, or of every document) is a lower bound for the k-th best
+        # overall; untouched documents score 0.0 and cannot raise it.
         if self._n >= 4 * _SAMPLE:  # else scanning every touched document is as cheap
             longest = max(ids, key=lambda i: self._ends[i] - self._starts[i])
-            s, e = self._starts[longest], self._ends[longest]
-            stride = max(1, (e - s) // _SAMPLE)
-            sample = acc[self._docs[s:e:stride].astype(np.intp)]
+            if longest in self._dense:
+                # A quarter or more of all documents hold it: a strided subset of every
+                # document holds enough of them, and costs no read of its postings.
+                sample = acc[:: max(1, self._n // (_DENSE_FRACTION * _SAMPLE))]
+            else:
+                s, e = self._starts[longest], self._ends[longest]
+                stride = max(1, (e - s) // _SAMPLE)
+                sample = acc[self._docs[s:e:stride].astype(np.intp)]
             bound = _kth_best(sample, k) if sample.size >= k else 0.0
             if bound > 0.0:  # untouched documents score exactly 0.0, so they drop out
                 cand = (acc >= bound).nonzero()[0]

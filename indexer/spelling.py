@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 from spellchecker import SpellChecker
 
 MIN_LENGTH = 4  # shorter words are too easily confused to correct
@@ -70,13 +71,19 @@ class Speller:
     def _closest(self, word: str) -> str:
         """The nearest known word with the same first letter (ties: the most used), or `word`."""
         limit = 2 if len(word) >= LONG_WORD else 1
-        best: tuple[int, int, str] | None = None  # distance, rank, word
-        for length in range(len(word) - limit, len(word) + limit + 1):
-            match = process.extractOne(
-                word, self._by_start.get((word[0], length), []),
-                scorer=DamerauLevenshtein.distance, score_cutoff=limit,
-            )  # fmt: skip
-            if match is not None:
-                found = (int(match[1]), self._rank[match[0]], match[0])
-                best = found if best is None or found < best else best
-        return word if best is None else best[2]
+        # Only words within `limit` letters of its length can be within `limit` edits, and
+        # only those within 2 * `limit` plain (Levenshtein) edits, which are quick to count:
+        # the slower Damerau-Levenshtein distance is then taken over those few, most used first.
+        near = [
+            w for length in range(len(word) - limit, len(word) + limit + 1)
+            for w in self._by_start.get((word[0], length), ())
+        ]  # fmt: skip
+        if not near:
+            return word
+        plain = process.cdist([word], near, scorer=Levenshtein.distance, score_cutoff=2 * limit)
+        few = sorted((near[i] for i in np.flatnonzero(plain[0] <= 2 * limit).tolist()),
+                     key=self._rank.__getitem__)  # fmt: skip
+        match = process.extractOne(
+            word, few, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        return word if match is None else match[0]
