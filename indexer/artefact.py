@@ -138,6 +138,11 @@ class StoredArray:
     def __len__(self) -> int:
         return self.size
 
+    def read(self, start: int, stop: int) -> bytes:
+        """The bytes of elements `start` to `stop`, as stored (no array made of them)."""
+        width = self.dtype.itemsize
+        return self._file.read(self._rowid, start * width, (stop - start) * width)
+
     def __getitem__(self, key: slice) -> npt.NDArray[Any]:
         start, stop, step = key.indices(self.size)
         if stop <= start:

@@ -21,12 +21,17 @@ AUTHOR_NOTE = re.compile(
 
 # Every phrase above holds one of these (case folded): a section without any cannot match, and
 # this test costs far less than the pattern (3.4 s over 100k sections).
-_KEYWORDS = ("todo", "fixme", "tbc", "xxx", "note", "answer", "bot", "assistant")
+_KEYWORDS = ("todo", "fixme", "tbc", "xxx", "note", "answer", "assistant")
+# Nor can a section where "bot" is never followed by a word boundary, as every phrase with "bot"
+# has it ("both" is common; "the bot should", "for the bot" are not).
+_BOT = re.compile(r"bot\b", re.IGNORECASE)
 
 
 def _may_hold_note(text: str) -> bool:
     folded = text.casefold()
-    return any(k in folded for k in _KEYWORDS)
+    if any(k in folded for k in _KEYWORDS):
+        return True
+    return "bot" in folded and _BOT.search(text) is not None
 
 
 def check_author_notes(documents: list[Document], problems: list[Problem]) -> None:

@@ -135,7 +135,8 @@ def serving_parts(synonyms: Sequence[Sequence[str]], items: list[Passage]) -> di
     parts["terms"] = bm25.terms()
     parts["doc_terms.offsets"], parts["doc_terms.ids"] = document_terms(arrays)
     parts["speller"] = ranking(encoded.words)
-    lines = [json.dumps(passage_record(p), ensure_ascii=False).encode() for p in items]
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+    lines = [encode(passage_record(p)).encode() for p in items]
     parts["passages.offsets"] = np.cumsum([0] + [len(b) for b in lines], dtype=np.int64)
     parts["passages.data"] = b"".join(lines)
     return parts

@@ -175,7 +175,9 @@ class StoredPassages(Sequence[IndexedPassage]):
 
     def _read(self, i: int) -> IndexedPassage:
         start, end = self._offsets[i : i + 2].tolist()
-        return passage_of(json.loads(bytes(self._data[start:end])))
+        data = self._data
+        raw = data.read(start, end) if isinstance(data, StoredArray) else data[start:end]
+        return passage_of(json.loads(raw))
 
 
 def passage_record(p: Passage) -> list[Any]:
