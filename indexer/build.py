@@ -128,15 +128,19 @@ def _write(
 def serving_parts(synonyms: Sequence[Sequence[str]], items: list[Passage]) -> dict[str, Part]:
     """Everything SearchIndex.load needs, computed once here: postings with their exact
     contributions, each passage's terms, the speller's ranked words, the passages."""
-    encoded = encode_passages(synonyms, items)
+    lines: list[bytes] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+
+    def write_records() -> None:  # done while other processes analyse the passages
+        lines.extend(encode(passage_record(p)).encode() for p in items)
+
+    encoded = encode_passages(synonyms, items, meanwhile=write_records)
     bm25 = BM25.from_ids(encoded.terms, encoded.ids, encoded.lengths)
     arrays = bm25.parts()
     parts: dict[str, Part] = dict(arrays)
     parts["terms"] = bm25.terms()
     parts["doc_terms.offsets"], parts["doc_terms.ids"] = document_terms(arrays)
     parts["speller"] = ranking(encoded.words)
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
-    lines = [encode(passage_record(p)).encode() for p in items]
     parts["passages.offsets"] = np.cumsum([0] + [len(b) for b in lines], dtype=np.int64)
     parts["passages.data"] = b"".join(lines)
     return parts

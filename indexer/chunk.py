@@ -62,12 +62,18 @@ def _document_passages(doc: Document) -> Iterator[Passage]:
             )  # fmt: skip
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
 def split_paragraphs(text: str, max_words: int = MAX_WORDS) -> list[str]:
     """Group paragraphs into parts of at most `max_words` words (a longer paragraph stays whole)."""
+    paragraphs = _PARAGRAPH_BREAK.split(text)
+    if len(paragraphs) == 1:  # one paragraph, as most sections are: nothing to count
+        return [paragraphs[0].strip()] if paragraphs[0].strip() else []
     parts: list[str] = []
     current: list[str] = []
     count = 0
-    for paragraph in (p.strip() for p in re.split(r"\n\s*\n", text)):
+    for paragraph in (p.strip() for p in paragraphs):
         if not paragraph:
             continue
         words = len(paragraph.split())

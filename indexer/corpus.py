@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -62,24 +62,41 @@ def body(passage: Passage) -> str:
 
 
 def encode_passages(
-    synonyms: Sequence[Sequence[str]], items: Sequence[Passage], workers: int | None = None
-) -> Encoded:
-    """The tokens of every passage (as `passage_tokens`), encoded, and the speller's words."""
+    synonyms: Sequence[Sequence[str]], items: Sequence[Passage], workers: int | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> Encoded:  # fmt: skip
+    """The tokens of every passage (as `passage_tokens`), encoded, and the speller's words.
+    `meanwhile` is run once, in this process, while the others analyse."""
     texts = [(p.title, p.section, body(p)) for p in items]
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(texts) >= PARALLEL_FROM else 1
+    once = _once(meanwhile)
     if workers <= 1 or len(chunks) <= 1:
+        once()
         _start(synonyms)
         return _merge([_encode_chunk(c) for c in chunks])
     try:
         with ProcessPoolExecutor(
             workers, mp_context=_context(), initializer=_start, initargs=(synonyms,)
         ) as pool:
-            return _merge(list(pool.map(_encode_chunk, chunks)))
+            results = pool.map(_encode_chunk, chunks)  # every chunk is sent now
+            once()
+            return _merge(list(results))
     except BrokenProcessPool:  # processes could not start here (a script without a main guard)
         log.warning("analysis processes failed; analysing in this process")
-        return encode_passages(synonyms, items, workers=1)
+        return encode_passages(synonyms, items, workers=1, meanwhile=once)
+
+
+def _once(work: Callable[[], None]) -> Callable[[], None]:
+    done: list[bool] = []
+
+    def run() -> None:
+        if not done:
+            done.append(True)
+            work()
+
+    return run
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -98,7 +115,7 @@ def _start(synonyms: Sequence[Sequence[str]]) -> None:
     _encoder = ChunkEncoder(Analyser(synonyms), TITLE_WEIGHT, SECTION_WEIGHT)
 
 
-_Chunk = tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int32], Counter[str]]
+_Chunk = tuple[list[str], npt.NDArray[np.int32], npt.NDArray[np.int32], Counter[str]]
 
 
 def _encode_chunk(texts: Texts) -> _Chunk:
@@ -112,7 +129,7 @@ def _merge(chunks: list[_Chunk]) -> Encoded:
     ids, lengths, words = [], [], Counter[str]()
     for vocab, chunk_ids, chunk_lengths, chunk_words in chunks:
         remap = np.array([terms.setdefault(t, len(terms)) for t in vocab], dtype=np.int64)
-        ids.append(remap[chunk_ids] if chunk_ids.size else chunk_ids)
+        ids.append(remap[chunk_ids])  # int64 again: BM25.from_ids uses them as scratch
         lengths.append(chunk_lengths)
         words.update(chunk_words)
     return Encoded(

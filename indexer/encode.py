@@ -141,7 +141,7 @@ class ChunkEncoder:
 
     def encode(
         self, texts: Sequence[tuple[str, str, str]]
-    ) -> tuple[list[str], IntArray, npt.NDArray[np.int32], Counter[str]]:
+    ) -> tuple[list[str], npt.NDArray[np.int32], npt.NDArray[np.int32], Counter[str]]:
         """(title, section, text) passages -> their terms in order of first occurrence, token
         ids (title tokens weighted), tokens per passage, and the counts of the words used."""
         title_weight, section_weight = self._weights
@@ -166,7 +166,7 @@ class ChunkEncoder:
 
     def _expand(
         self, sequence: list[int], counts: list[int]
-    ) -> tuple[list[str], IntArray, npt.NDArray[np.int32]]:
+    ) -> tuple[list[str], npt.NDArray[np.int32], npt.NDArray[np.int32]]:
         """Sequence ids -> token ids numbered in order of first occurrence, and lengths."""
         starts = np.array(self._run_start, dtype=np.int64)
         widths = np.array(self._run_length, dtype=np.int64)
@@ -184,7 +184,7 @@ class ChunkEncoder:
             for s in order
         ))  # fmt: skip
         numbered = np.fromiter(first, dtype=np.int64, count=len(first))
-        rank = np.zeros(len(self._tokens), dtype=np.int64)
+        rank = np.zeros(len(self._tokens), dtype=np.int32)  # half the bytes back from a process
         rank[numbered] = np.arange(numbered.size)
         bounds = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
         cumulative = np.concatenate(([0], ends))
