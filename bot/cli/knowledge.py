@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -99,6 +102,20 @@ def check(knowledge_dir: Path | None, sources_dir: Path | None, data_path: Path 
         sys.exit(1)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic collector off for a build: it makes millions of objects that live until
+    it ends and hold no reference cycles, which the collector would only walk over and over
+    (0.4 s at 100k passages); the analysis processes inherit the pause."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 @click.command()
 @knowledge_option
 @index_option
@@ -108,7 +125,8 @@ def index(knowledge_dir: Path | None, index_path: Path | None, data_path: Path |
     one stays on any knowledge problem; a broken team answer is left out and reported)."""
     root, path = paths(knowledge_dir, index_path)
     try:
-        report = build_index(root, path, team_answers(data_path))
+        with _collector_paused():
+            report = build_index(root, path, team_answers(data_path))
     except KnowledgeError as exc:
         _print_problems(exc)
         click.echo(f"index not rebuilt; {path} left as it was", err=True)
