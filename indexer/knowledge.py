@@ -18,7 +18,7 @@ from indexer.model import (
     Section,
     Source,
 )
-from indexer.pages import load_page
+from indexer.pages import check_also_asked, load_page
 from indexer.parsing import relative
 from indexer.supersession import check_supersession
 from indexer.tables import PATHFINDER_COLUMNS, load_pathfinders, load_synonyms
@@ -59,6 +59,7 @@ def load_knowledge(root: Path | str) -> Knowledge:
     _check_duplicate_ids([(d.id, d.path, 1) for d in documents], problems)
     check_supersession(documents, problems)
     check_author_notes(documents, problems)
+    check_also_asked(documents, problems)
     pathfinders = load_pathfinders(root / "pathfinders.csv", root, problems)
     _check_duplicate_ids([(p.id, "pathfinders.csv", p.line) for p in pathfinders], problems)
     synonyms = load_synonyms(root / "synonyms.yaml", root, problems)

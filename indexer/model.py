@@ -41,6 +41,7 @@ class Markers:
     superseded_by: tuple[tuple[str, int], ...] = ()
     historical: bool = False
     also_asked: tuple[str, ...] = ()  # other ways people ask what the section answers
+    asked_line: int = 0  # the line of its first `Also asked:` (0: none)
 
 
 @dataclass(frozen=True)

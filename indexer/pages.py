@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from indexer.model import Document, Markers, Problem, Section, Source
@@ -175,7 +176,7 @@ def _markers(
     """Take the marker lines (`Supersedes:`, `Superseded by:`, `Historical:`, `Also asked:`)
     out of a body."""
     links: dict[str, list[tuple[str, int]]] = {"Supersedes": [], "Superseded by": []}
-    historical, rest, asked = False, [], []
+    historical, rest, asked, asked_line = False, [], [], 0
     for number, text in body:
         match = _MARKER.match(text)
         if match is None:
@@ -189,6 +190,7 @@ def _markers(
             continue
         if key == "Also asked":
             asked += _also_asked(value, rel, number, problems)
+            asked_line = asked_line or number
             continue
         for ref in (r.strip() for r in value.split(",")):
             if _REF.match(ref):
@@ -197,7 +199,11 @@ def _markers(
                 reason = f"{key}: {ref!r} is not a section id (page#section-id)"
                 problems.append(Problem(rel, number, reason))
     markers = Markers(
-        tuple(links["Supersedes"]), tuple(links["Superseded by"]), historical, tuple(asked)
+        tuple(links["Supersedes"]),
+        tuple(links["Superseded by"]),
+        historical,
+        tuple(asked),
+        asked_line,
     )
     return markers, rest
 
@@ -213,6 +219,29 @@ def _also_asked(value: str, rel: str, line: int, problems: list[Problem]) -> lis
             reason = f"an 'Also asked' question is over {MAX_ASKED_CHARS} characters"
             problems.append(Problem(rel, line, reason))
     return [q for q in questions if q]
+
+
+def check_also_asked(documents: Iterable[Document], problems: list[Problem]) -> None:
+    """A question is asked of one section only: one asked of two sections (as an `Also asked`
+    question, or as another section's heading) tells search nothing about either."""
+    headings = {_asked_key(s.heading): (d, s) for d in documents for s in d.sections}
+    seen: dict[str, tuple[Document, Section]] = {}
+    for doc in documents:
+        for section in doc.sections:
+            for question in section.markers.also_asked:
+                key = _asked_key(question)
+                other = seen.setdefault(key, (doc, section))
+                heading = headings.get(key)
+                if heading is not None and heading[1] is not section:
+                    other = heading
+                if other[1] is not section:
+                    where = f"{other[0].path}:{other[1].line}"
+                    reason = f"'Also asked' {question!r} is asked of another section too ({where})"
+                    problems.append(Problem(doc.path, section.markers.asked_line, reason))
+
+
+def _asked_key(question: str) -> str:
+    return " ".join(question.casefold().replace("?", " ").split())
 
 
 def _cited(

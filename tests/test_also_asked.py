@@ -99,6 +99,35 @@ def test_a_malformed_also_asked_line_is_an_error_on_its_line(
     assert f"guidance/programmes.md:12: {reason}" in output
 
 
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (  # another section's heading, in other case and without its question mark
+            "Also asked: which firms ran msp2? | who could apply to the second support programme",
+            "guidance/programmes.md:12: 'Also asked' 'who could apply to the second support "
+            "programme' is asked of another section too (guidance/programmes.md:15)",
+        ),
+        (  # another page's `Also asked` question: the later one is the error
+            "Also asked: which firms ran msp2? | Who chaired the taskforce?",
+            "guidance/taskforce.md:11: 'Also asked' 'who chaired the taskforce?' is asked of "
+            "another section too (guidance/programmes.md:8)",
+        ),
+    ],
+)
+def test_a_question_asked_of_two_sections_is_an_error_naming_the_other(
+    tmp_path: Path, line: str, error: str
+) -> None:
+    other = PAGE.split("## What was")[0] + (
+        "## Who led the taskforce?\nThe taskforce was chaired by Julian Le Grand.\n\n"
+        "Also asked: who chaired the taskforce?\n"
+    )
+    page = PAGE.replace("Also asked: which firms ran msp2? | who were the msp2 suppliers?", line)
+    root = write_knowledge(tmp_path / "bad", pages={"programmes.md": page, "taskforce.md": other})
+    result = CliRunner().invoke(main, ["check", "--knowledge", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert error in result.output
+
+
 def test_the_shipped_knowledge_asks_each_question_once_and_never_shows_one() -> None:
     kb = load_knowledge(SHIPPED_KNOWLEDGE)
     seen: dict[str, tuple[str, str]] = {}
