@@ -10,11 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 from fakeslack import RESPONSE, FakeSlack
-from slack_bolt import Ack, BoltRequest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.slack.gate import GuardedApp
 from bot.slack.keepalive import KeepAliveHandler, PooledWebClient, PooledWebhookClient
 
 pytest_plugins = ["slack_fixtures"]
@@ -94,29 +91,3 @@ def test_rate_limits_are_still_retried(fake_slack: FakeSlack) -> None:
 def test_only_http_urls_are_opened() -> None:
     with pytest.raises(SlackRequestError):
         PooledWebhookClient("file:///etc/passwd").send(text="hi")
-
-
-def test_listeners_are_given_a_client_over_the_shared_connections(fake_slack: FakeSlack) -> None:
-    # Bolt builds a new client for each request; the app's makes it one of the app client's
-    # class, so every listener's calls reuse the same connections too.
-    app = GuardedApp(
-        client=PooledWebClient(token="xoxb-test", base_url=fake_slack.api_url),
-        request_verification_enabled=False, token_verification_enabled=False,
-        team_id="T1", process_before_response=True,
-    )  # fmt: skip
-    given: list[WebClient] = []
-
-    @app.command("/mutuals")
-    def on_command(ack: Ack, client: WebClient) -> None:
-        ack()
-        given.append(client)
-        client.chat_postMessage(channel="C1", text="hi")
-
-    body = "command=%2Fmutuals&text=hi&team_id=T1&user_id=U1&response_url=https%3A%2F%2Fx%2Fr"
-    for _ in range(3):
-        response = app.dispatch(BoltRequest(body=body, headers={}))
-        assert response.status == 200
-    assert len(given) == 3 and all(isinstance(c, PooledWebClient) for c in given)
-    assert len(set(map(id, given))) == 3  # still one client per request, as Bolt has it
-    assert len(fake_slack.of("chat.postMessage")) == 3
-    assert fake_slack.connections == 1

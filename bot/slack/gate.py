@@ -19,7 +19,6 @@ from urllib.parse import parse_qs
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.safety import run_safely
@@ -116,20 +115,6 @@ class GuardedApp(App):
         listener = self._listeners[-1]
         listener.run_ack_function = partial(run_safely, listener.run_ack_function)  # type: ignore[method-assign]
         return returned
-
-    def _init_context(self, req: BoltRequest) -> None:
-        # Bolt gives each request a new plain WebClient (so that a listener may change its
-        # token safely), which opens a new connection for every call; this one is of the app
-        # client's own class, so listeners keep the app's keep-alive connections
-        # (bot.slack.keepalive: about half the CPU of a call).
-        super()._init_context(req)
-        given, kind = req.context["client"], type(self._client)
-        if kind is not WebClient and type(given) is WebClient:
-            req.context["client"] = kind(
-                token=given.token, base_url=given.base_url, timeout=given.timeout,
-                ssl=given.ssl, proxy=given.proxy, headers=given.headers, logger=given.logger,
-                team_id=req.context.team_id, retry_handlers=given.retry_handlers,
-            )  # fmt: skip
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         problem = payload_problem(req.body)
