@@ -112,10 +112,10 @@ def describe(
     for i, hit in enumerate(hits):
         p = hit.passage
         terms = index.terms_of(hit)
-        title_tokens = _tokens(index.analyser, p.title)
+        title = _heading(index, p.title)
         given = gives(p.text) if wanted else frozenset()
         fit = HeadingFit.best(
-            _heading_fit(index, title_tokens, h, weighed, question_wh, question_terms, said, pairs)
+            _heading_fit(index, title, h, weighed, question_wh, question_terms, said, pairs)
             for h in (p.section, *p.asked)
         )
         rows.append(
@@ -161,7 +161,7 @@ class HeadingFit(NamedTuple):
 
 def _heading_fit(
     index: SearchIndex,
-    title_tokens: tuple[str, ...],
+    title: _Heading,
     heading: str,
     weighed: Weighed,
     question_wh: str,
@@ -174,12 +174,12 @@ def _heading_fit(
     seen = _heading(index, heading)
     section = seen.terms
     return HeadingFit(
-        covered(section | frozenset(title_tokens), weighed) / total,
+        covered(section | title.terms, weighed) / total,
         covered(section, weighed) / total,
         1.0 if question_wh and seen.wh == question_wh else 0.0,
         _fits(seen, question_terms),
         _dice(said, seen.said),
-        len(pairs & (_pairs(title_tokens) | seen.pairs)) / len(pairs) if pairs else 0.0,
+        len(pairs & (title.pairs | seen.pairs)) / len(pairs) if pairs else 0.0,
     )
 
 
