@@ -11,7 +11,7 @@ from data_fixtures import NOW
 from sqlite_utils import Database
 
 from bot.data.db import DataStore, open_data
-from bot.data.events import claim_event
+from bot.data.events import claim_event, claim_events
 
 
 @pytest.fixture
@@ -33,6 +33,15 @@ def test_a_claim_survives_reopening_the_file(tmp_path: Path) -> None:
         assert claim_event(db, "Ev001", NOW) is True
     with open_data(path) as db:
         assert claim_event(db, "Ev001", NOW) is False
+
+
+def test_ids_claimed_together_are_claimed_in_one_write(db: Database) -> None:
+    assert claim_events(db, ["event:Ev1", "msg:C1:1.0"], NOW) is True
+    assert claim_events(db, ["event:Ev1", "msg:C1:1.0"], NOW) is False  # a retry
+    # Another delivery of the same message: its new id is claimed, and it is not answered.
+    assert claim_events(db, ["event:Ev2", "msg:C1:1.0"], NOW) is False
+    assert claim_event(db, "event:Ev2", NOW) is False
+    assert claim_events(db, [], NOW) is True
 
 
 def test_an_empty_event_id_is_refused(db: Database) -> None:

@@ -10,6 +10,7 @@ only changes the order.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -111,10 +112,10 @@ def describe(
     for i, hit in enumerate(hits):
         p = hit.passage
         terms = index.terms_of(hit)
-        title_tokens = _tokens(index.analyser, p.title)
+        title = _heading(index, p.title)
         given = gives(p.text) if wanted else frozenset()
         fit = HeadingFit.best(
-            _heading_fit(index, title_tokens, h, weighed, question_wh, question_terms, said, pairs)
+            _heading_fit(index, title, h, weighed, question_wh, question_terms, said, pairs)
             for h in (p.section, *p.asked)
         )
         rows.append(
@@ -160,7 +161,7 @@ class HeadingFit(NamedTuple):
 
 def _heading_fit(
     index: SearchIndex,
-    title_tokens: tuple[str, ...],
+    title: _Heading,
     heading: str,
     weighed: Weighed,
     question_wh: str,
@@ -170,16 +171,52 @@ def _heading_fit(
 ) -> HeadingFit:
     """How well one heading (the section's, or a question it is also asked as) fits."""
     total = weighed.total or 1.0
-    heading_tokens = _tokens(index.analyser, heading)
-    section = frozenset(heading_tokens)
+    seen = _heading(index, heading)
+    section = seen.terms
     return HeadingFit(
-        covered(section | frozenset(title_tokens), weighed) / total,
+        covered(section | title.terms, weighed) / total,
         covered(section, weighed) / total,
-        1.0 if question_wh and wh(heading) == question_wh else 0.0,
-        _fits(index, section, question_terms),
-        _dice(said, _said(index.analyser, heading)),
-        len(pairs & (_pairs(title_tokens) | _pairs(heading_tokens))) / len(pairs) if pairs else 0.0,
+        1.0 if question_wh and seen.wh == question_wh else 0.0,
+        _fits(seen, question_terms),
+        _dice(said, seen.said),
+        len(pairs & (title.pairs | seen.pairs)) / len(pairs) if pairs else 0.0,
     )
+
+
+class _Heading(NamedTuple):
+    """What the measures read from one heading, whatever the question."""
+
+    terms: frozenset[str]  # its search tokens
+    weights: tuple[tuple[str, float], ...]  # each of `terms` with its idf, in `terms`' order
+    weight: float  # the sum of those idfs
+    wh: str  # the question word it leads with, or ""
+    said: frozenset[str]  # its words as typed (_said)
+    pairs: frozenset[tuple[str, str]]  # its adjacent search tokens
+
+
+# Per index (a rebuilt index is another object, and its entry goes with it): heading -> _Heading.
+# Candidates' headings recur from question to question, and each is read afresh otherwise.
+_HEADINGS: weakref.WeakKeyDictionary[SearchIndex, dict[str, _Heading]] = weakref.WeakKeyDictionary()
+_HEADINGS_PER_INDEX = 32_768
+
+
+def _heading(index: SearchIndex, heading: str) -> _Heading:
+    seen = _HEADINGS.get(index)
+    if seen is None:
+        seen = _HEADINGS.setdefault(index, {})
+    found = seen.get(heading)
+    if found is None:
+        tokens = _tokens(index.analyser, heading)
+        terms = frozenset(tokens)
+        weights = {t: index.idf(t) for t in terms}
+        found = _Heading(
+            terms, tuple(weights.items()), sum(weights.values()), wh(heading),
+            _said(index.analyser, heading), frozenset(_pairs(tokens)),
+        )  # fmt: skip
+        if len(seen) >= _HEADINGS_PER_INDEX:
+            seen.clear()
+        seen[heading] = found
+    return found
 
 
 @lru_cache(maxsize=32_768)
@@ -211,11 +248,10 @@ def _recent(as_of: str) -> float:
     return min(1.0, max(0.0, (year - 2010) / 15))
 
 
-def _fits(index: SearchIndex, heading: frozenset[str], question: frozenset[str]) -> float:
+def _fits(heading: _Heading, question: frozenset[str]) -> float:
     """Share of a heading's idf weight whose terms the question names."""
-    weights = {t: index.idf(t) for t in heading}
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in question) / total if total > 0 else 0.0
+    total = heading.weight
+    return sum(w for t, w in heading.weights if t in question) / total if total > 0 else 0.0
 
 
 def rerank(

@@ -9,7 +9,7 @@ from bot.answers.compose import Answer, answer_question
 from bot.answers.examples import EXAMPLE_QUESTIONS
 from bot.answers.threads import Earlier, leans_on_earlier
 from bot.data.db import DataBusy
-from bot.data.events import claim_event
+from bot.data.events import claim_events
 from bot.data.usage import log_question, record_feedback
 from bot.services import Services
 from indexer.search import SearchIndex
@@ -125,5 +125,4 @@ def give_feedback(
 
 def claim(services: Services, *keys: str) -> bool:
     """True if none of `keys` was claimed before (claims them): the message is ours to answer."""
-    now = services.now()
-    return all(claim_event(services.data, key, now) for key in keys)
+    return claim_events(services.data, keys, services.now())

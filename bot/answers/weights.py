@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from wordfreq import zipf_frequency
 
@@ -68,7 +68,7 @@ class Weighed:
     unknown_names: int = 0  # how many unknown terms look like names
     unknown_words: float = 0.0  # how much the other unknown words tell (their specificity)
 
-    @property
+    @cached_property  # read for every heading of every candidate; the weights never change
     def total(self) -> float:
         return sum(self.weights.values())
 
