@@ -92,6 +92,10 @@ def test_everyday_words_weigh_less_than_names_and_domain_terms() -> None:
         ("pls explain right to provide", "rights-to-provide", "Right to Provide"),
         ("<@U0123ABC> whats TUPE", "tupe-and-pensions", "Transfer of Undertakings"),
         ("how many ppl work at mycsp", None, "500"),
+        # "admin" reads as "administration", which the passage words as "administer"
+        ("when does the mycsp admin contract end", "mycsp", "31 December 2023"),
+        ("will I keep my civil service pension if we leave to form a mutual?", "starting-a-mutual",
+         "New Fair Deal"),
         ("<https://www.gov.uk/government/news/mycsp|this MyCSP story> - who owns it?", "mycsp",
          "25%"),
         (":thinking_face: what is a CIC", "legal-forms", "community interest company"),
