@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from indexer.search import SearchIndex
 # The frozen test part's questions, sorted and joined by newlines: labels may be corrected,
 # the questions may not change (README, "Evaluation").
 FROZEN_TEST_SHA256 = "ed6dfce992d04808ec13f422df92a36b82626e4aa7b7468f9fbed66159a94713"
+# The same for the later questions written blind on 2026-12-03, still to be labelled (README).
+FRESH_UNLABELLED = Path(__file__).resolve().parent / "eval" / "fresh-unlabelled.jsonl"
+FROZEN_FRESH_SHA256 = "272b8d6b35b8dd7f16490eeb2e4abd6b522e1ee33af4efd14a6e804671b89108"
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +35,13 @@ def test_the_parts_are_big_enough(parts) -> None:  # type: ignore[no-untyped-def
 def test_the_test_part_is_frozen(parts) -> None:  # type: ignore[no-untyped-def]
     questions = sorted(q.question for q in parts["test"])
     assert hashlib.sha256("\n".join(questions).encode()).hexdigest() == FROZEN_TEST_SHA256
+
+
+def test_the_later_questions_are_frozen_before_they_are_labelled() -> None:
+    lines = FRESH_UNLABELLED.read_text(encoding="utf-8").splitlines()
+    questions = sorted(json.loads(line)["question"] for line in lines if line.strip())
+    assert len(questions) == 130
+    assert hashlib.sha256("\n".join(questions).encode()).hexdigest() == FROZEN_FRESH_SHA256
 
 
 def test_no_fact_is_in_both_parts(parts) -> None:  # type: ignore[no-untyped-def]
