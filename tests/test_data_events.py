@@ -42,6 +42,7 @@ def test_ids_claimed_together_are_claimed_in_one_write(db: Database) -> None:
     assert claim_events(db, ["event:Ev2", "msg:C1:1.0"], NOW) is False
     assert claim_event(db, "event:Ev2", NOW) is False
     assert claim_events(db, [], NOW) is True
+    assert claim_events(db, ["event:Ev3", "event:Ev3"], NOW) is True  # named twice, new once
 
 
 def test_an_empty_event_id_is_refused(db: Database) -> None:

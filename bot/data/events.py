@@ -20,6 +20,7 @@ def claim_events(data: Data, event_ids: Sequence[str], now: datetime) -> bool:
     claimed is claimed either way, so any later delivery naming one of them is refused."""
     if not all(event_ids):
         raise ValueError("event_id is required")
+    event_ids = list(dict.fromkeys(event_ids))  # an id named twice is claimed once
     if not event_ids:
         return True
     db = as_database(data)
