@@ -230,10 +230,7 @@ def check_also_asked(documents: Iterable[Document], problems: list[Problem]) -> 
         for section in doc.sections:
             for question in section.markers.also_asked:
                 key = _asked_key(question)
-                other = seen.setdefault(key, (doc, section))
-                heading = headings.get(key)
-                if heading is not None and heading[1] is not section:
-                    other = heading
+                other = headings.get(key) or seen.setdefault(key, (doc, section))
                 if other[1] is not section:
                     where = f"{other[0].path}:{other[1].line}"
                     reason = f"'Also asked' {question!r} is asked of another section too ({where})"

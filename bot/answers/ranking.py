@@ -13,7 +13,6 @@ import math
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from bot.answers.asks import asks, asks_now, defines, gives, wh
@@ -206,12 +205,12 @@ def _heading(index: SearchIndex, heading: str) -> _Heading:
         seen = _HEADINGS.setdefault(index, {})
     found = seen.get(heading)
     if found is None:
-        tokens = _tokens(index.analyser, heading)
+        tokens = tuple(index.analyser.tokens(heading))
         terms = frozenset(tokens)
         weights = {t: index.idf(t) for t in terms}
         found = _Heading(
             terms, tuple(weights.items()), sum(weights.values()), wh(heading),
-            _said(index.analyser, heading), frozenset(_pairs(tokens)),
+            _said(index.analyser, heading), _pairs(tokens),
         )  # fmt: skip
         if len(seen) >= _HEADINGS_PER_INDEX:
             seen.clear()
@@ -219,20 +218,13 @@ def _heading(index: SearchIndex, heading: str) -> _Heading:
     return found
 
 
-@lru_cache(maxsize=32_768)
-def _tokens(analyser: Analyser, text: str) -> tuple[str, ...]:
-    """A heading's search tokens, in order (cached: candidates' headings recur)."""
-    return tuple(analyser.tokens(text))
-
-
-def _pairs(tokens: tuple[str, ...]) -> set[tuple[str, str]]:
-    return set(zip(tokens, tokens[1:], strict=False))
+def _pairs(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(zip(tokens, tokens[1:], strict=False))
 
 
 _FILLER = frozenset("the a an of to in for and or on at is are was were".split())
 
 
-@lru_cache(maxsize=32_768)
 def _said(analyser: Analyser, text: str) -> frozenset[str]:
     """The words of a text as typed (question words kept: headings are questions too)."""
     return frozenset(analyser.words(text)) - _FILLER
