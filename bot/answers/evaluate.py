@@ -30,7 +30,9 @@ from indexer.search import SearchIndex
 
 # The labelled questions live with the tests, in a checkout (relative to where it runs).
 EVAL_DIR = Path("tests") / "eval"
-PARTS = ("test", "dev")
+PARTS = ("test", "fresh", "dev")
+# Never used to choose a rule or a weight; `mutuals eval --misses` does not list their misses.
+FROZEN_PARTS = frozenset(("test", "fresh"))
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ def load_questions(path: Path | str) -> list[LabelledQuestion]:
 
 
 def load_parts(directory: Path | str = EVAL_DIR) -> dict[str, list[LabelledQuestion]]:
-    """The test and development parts."""
+    """The frozen test part, the later frozen part written blind ("fresh") and the
+    development part."""
     return {part: load_questions(Path(directory) / f"{part}.jsonl") for part in PARTS}
 
 

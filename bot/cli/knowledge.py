@@ -249,9 +249,13 @@ def render_text(answer: Answer) -> str:
     type=click.Path(path_type=Path, file_okay=False),
     default=EVAL_DIR,
     show_default=True,
-    help="Where test.jsonl and dev.jsonl are.",
+    help="Where test.jsonl, fresh.jsonl and dev.jsonl are.",
 )
-@click.option("--misses", is_flag=True, help="List every question not answered right.")
+@click.option(
+    "--misses",
+    is_flag=True,
+    help="List every development question not answered right (never the frozen parts').",
+)
 @click.option(
     "--calibrate",
     is_flag=True,
@@ -263,7 +267,7 @@ def evaluate(
     questions_path: Path | None, eval_dir: Path, misses: bool, calibrate: bool,
     knowledge_dir: Path | None, index_path: Path | None,
 ) -> None:  # fmt: skip
-    """Score the answers on the frozen test part and the development part, beside a plain
+    """Score the answers on the frozen parts and the development part, beside a plain
     BM25 baseline, with a breakdown by kind of question."""
     search_index = _open_index(knowledge_dir, index_path)
     try:
@@ -288,7 +292,7 @@ def evaluate(
     }))  # fmt: skip
     for name, results in ours.items():
         click.echo(f"\n{name}, by kind of question\n{evaluation.by_kind(results)}")
-        if misses:
+        if misses and name not in evaluation.FROZEN_PARTS:
             click.echo(f"\n{name}, misses\n{evaluation.misses(results)}")
 
 
