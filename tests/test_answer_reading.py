@@ -223,3 +223,35 @@ def test_every_sentence_shown_is_verbatim_from_the_passage(
     sentences = [s.text for s in passage_sentences(answer.hits[0].passage.text)]
     shown = [s for s in sentences if s in body]
     assert " ".join(shown) == body  # whole sentences of the passage, in its order
+
+
+SCORES_OF = """
+import json, sys
+from bot.answers.compose import consider
+from indexer.search import SearchIndex
+index = SearchIndex.load(sys.argv[1])
+for line in open(sys.argv[2], encoding="utf-8"):
+    candidates = consider(index, json.loads(line)["question"]).candidates
+    print(repr([(c.hit.passage.id, c.values, c.score) for c in candidates]))
+"""
+
+
+def test_re_ranking_does_not_depend_on_the_hash_seed(shipped_index_path: Path) -> None:
+    """Sums run in the question's and the heading's own order, never a set's: each question
+    is ranked the same, to the last bit, in every process (here the test part's questions)."""
+    import os
+    import subprocess
+    import sys
+
+    questions = Path(__file__).resolve().parent / "eval" / "test.jsonl"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", SCORES_OF, str(shipped_index_path), str(questions)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout  # fmt: skip
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1 and runs.pop().count("\n") == 319

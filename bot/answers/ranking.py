@@ -19,7 +19,7 @@ from bot.answers.asks import asks, asks_now, defines, gives, wh
 from bot.answers.weights import Weighed, covered, evidence
 from indexer.analyse import Analyser
 from indexer.pages import OVERVIEW
-from indexer.search import Hit, SearchIndex
+from indexer.search import Hit, IndexedPassage, SearchIndex
 
 CANDIDATES = 10  # how many BM25 hits re-ranking chooses from
 
@@ -101,22 +101,20 @@ def describe(
     specific = sum(weighed.specific.values()) or 1.0
     asked = asks(question)
     wanted = asked & {"date", "figure", "who"}
-    question_wh = wh(question)
-    question_terms = frozenset(weighed.weights)
     now = asks_now(question)
-    said = _said(index.analyser, question)
     content = [t for t in weighed.query.tokens if weighed.weights.get(t, 0.0) > 0]
-    pairs = set(zip(content, content[1:], strict=False))
+    read_question = _Question(
+        tuple((t, w) for t, w in weighed.weights.items() if w > 0), total, wh(question),
+        frozenset(weighed.weights), _said(index.analyser, question),
+        set(zip(content, content[1:], strict=False)),
+    )  # fmt: skip
     rows: list[tuple[float, ...]] = []
     for i, hit in enumerate(hits):
         p = hit.passage
         terms = index.terms_of(hit)
-        title = _heading(index, p.title)
+        read = _passage(index, p)
         given = gives(p.text) if wanted else frozenset()
-        fit = HeadingFit.best(
-            _heading_fit(index, title, h, weighed, question_wh, question_terms, said, pairs)
-            for h in (p.section, *p.asked)
-        )
+        fit = HeadingFit.best(_heading_fit(read.title, h, read_question) for h in read.headings)
         rows.append(
             (
                 hit.score / best,
@@ -128,7 +126,7 @@ def describe(
                 1.0 if wanted and wanted <= given else 0.0,
                 1.0 if "definition" in asked and defines(p.section, OVERVIEW) else 0.0,
                 1.0 if p.doc_id == hits[0].passage.doc_id else 0.0,
-                math.log(max(len(p.text.split()), 1) / 60),
+                read.length,
                 fit.same_wh,
                 fit.fits,
                 _recent(p.as_of),
@@ -158,26 +156,34 @@ class HeadingFit(NamedTuple):
         return cls(*(max(values) for values in zip(*fits, strict=True)))
 
 
-def _heading_fit(
-    index: SearchIndex,
-    title: _Heading,
-    heading: str,
-    weighed: Weighed,
-    question_wh: str,
-    question_terms: frozenset[str],
-    said: frozenset[str],
-    pairs: set[tuple[str, str]],
-) -> HeadingFit:
+class _Question(NamedTuple):
+    """What the heading measures read from the question, once per question."""
+
+    weighed: tuple[tuple[str, float], ...]  # its terms that weigh, with their weights, in order
+    total: float  # the weight of all its terms
+    wh: str  # its question word
+    terms: frozenset[str]  # all its terms
+    said: frozenset[str]  # its words as typed (_said)
+    pairs: set[tuple[str, str]]  # its adjacent weighing terms
+
+
+def _heading_fit(title: _Heading, seen: _Heading, question: _Question) -> HeadingFit:
     """How well one heading (the section's, or a question it is also asked as) fits."""
-    total = weighed.total or 1.0
-    seen = _heading(index, heading)
     section = seen.terms
+    in_section = in_either = 0.0  # the question's weight in it, and in it or the title
+    for term, weight in question.weighed:  # in the question's order, as `covered` sums
+        if term in section:
+            in_section += weight
+            in_either += weight
+        elif term in title.terms:
+            in_either += weight
+    pairs = question.pairs
     return HeadingFit(
-        covered(section | title.terms, weighed) / total,
-        covered(section, weighed) / total,
-        1.0 if question_wh and seen.wh == question_wh else 0.0,
-        _fits(seen, question_terms),
-        _dice(said, seen.said),
+        in_either / question.total,
+        in_section / question.total,
+        1.0 if question.wh and seen.wh == question.wh else 0.0,
+        _fits(seen, question.terms),
+        _dice(question.said, seen.said),
         len(pairs & (title.pairs | seen.pairs)) / len(pairs) if pairs else 0.0,
     )
 
@@ -186,36 +192,51 @@ class _Heading(NamedTuple):
     """What the measures read from one heading, whatever the question."""
 
     terms: frozenset[str]  # its search tokens
-    weights: tuple[tuple[str, float], ...]  # each of `terms` with its idf, in `terms`' order
+    weights: tuple[tuple[str, float], ...]  # each of `terms` with its idf, in the heading's order
     weight: float  # the sum of those idfs
     wh: str  # the question word it leads with, or ""
     said: frozenset[str]  # its words as typed (_said)
     pairs: frozenset[tuple[str, str]]  # its adjacent search tokens
 
 
-# Per index (a rebuilt index is another object, and its entry goes with it): heading -> _Heading.
-# Candidates' headings recur from question to question, and each is read afresh otherwise.
-_HEADINGS: weakref.WeakKeyDictionary[SearchIndex, dict[str, _Heading]] = weakref.WeakKeyDictionary()
-_HEADINGS_PER_INDEX = 32_768
+class _Passage(NamedTuple):
+    """What the measures read from one passage, whatever the question."""
+
+    title: _Heading  # its page title
+    headings: tuple[_Heading, ...]  # its section heading, then the questions it is also asked as
+    length: float  # the log of its length in words, centred on 60
+
+
+# Per index (a rebuilt index is another object, and its entry goes with it): passage id ->
+# _Passage. Candidates recur from question to question, and each is read afresh otherwise.
+_PASSAGES: weakref.WeakKeyDictionary[SearchIndex, dict[str, _Passage]] = weakref.WeakKeyDictionary()
+_PASSAGES_PER_INDEX = 32_768
+
+
+def _passage(index: SearchIndex, passage: IndexedPassage) -> _Passage:
+    seen = _PASSAGES.get(index)
+    if seen is None:
+        seen = _PASSAGES.setdefault(index, {})
+    found = seen.get(passage.id)
+    if found is None:
+        found = _Passage(
+            _heading(index, passage.title),
+            tuple(_heading(index, h) for h in (passage.section, *passage.asked)),
+            math.log(max(len(passage.text.split()), 1) / 60),
+        )
+        if len(seen) >= _PASSAGES_PER_INDEX:
+            seen.clear()
+        seen[passage.id] = found
+    return found
 
 
 def _heading(index: SearchIndex, heading: str) -> _Heading:
-    seen = _HEADINGS.get(index)
-    if seen is None:
-        seen = _HEADINGS.setdefault(index, {})
-    found = seen.get(heading)
-    if found is None:
-        tokens = tuple(index.analyser.tokens(heading))
-        terms = frozenset(tokens)
-        weights = {t: index.idf(t) for t in terms}
-        found = _Heading(
-            terms, tuple(weights.items()), sum(weights.values()), wh(heading),
-            _said(index.analyser, heading), _pairs(tokens),
-        )  # fmt: skip
-        if len(seen) >= _HEADINGS_PER_INDEX:
-            seen.clear()
-        seen[heading] = found
-    return found
+    tokens = tuple(index.analyser.tokens(heading))
+    weights = {t: index.idf(t) for t in tokens}  # in the heading's order: sums repeat exactly
+    return _Heading(
+        frozenset(tokens), tuple(weights.items()), sum(weights.values()), wh(heading),
+        _said(index.analyser, heading), _pairs(tokens),
+    )  # fmt: skip
 
 
 def _pairs(tokens: tuple[str, ...]) -> frozenset[tuple[str, str]]:
@@ -243,7 +264,9 @@ def _recent(as_of: str) -> float:
 def _fits(heading: _Heading, question: frozenset[str]) -> float:
     """Share of a heading's idf weight whose terms the question names."""
     total = heading.weight
-    return sum(w for t, w in heading.weights if t in question) / total if total > 0 else 0.0
+    if total <= 0 or heading.terms.isdisjoint(question):
+        return 0.0
+    return sum(w for t, w in heading.weights if t in question) / total
 
 
 def rerank(
