@@ -132,3 +132,16 @@ def test_misses_are_listed_for_the_development_part_only(tmp_path: Path) -> None
     out = CliRunner().invoke(main, argv, catch_exceptions=False).stdout
     assert "dev, misses" in out and "what is tupe (dev)" in out
     assert "(test)" not in out and "(fresh)" not in out and "test, misses" not in out
+
+
+def test_a_decline_counts_as_linked_only_when_the_right_passage_is_among_its_closest() -> None:
+    from bot.answers.evaluate import LabelledQuestion, Outcome, Result
+
+    q = LabelledQuestion("what is tupe", ("tupe#what",), ("Transfer",))
+    results = [
+        Result(q, Outcome(False, "", ("other#a", "tupe#what", "other#b"))),  # linked second
+        Result(q, Outcome(False, "", ("other#a", "other#b", "tupe#what"))),  # third: not shown
+        Result(q, Outcome(True, "Transfer of Undertakings", ("tupe#what",))),  # answered
+    ]
+    scores = summarise(results)
+    assert scores.answerable_declined == 2 / 3 and scores.declined_linked == 1 / 3

@@ -23,7 +23,14 @@ from pathlib import Path
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.answers.compose import MAX_ANSWER_WORDS, TUNING, Tuning, answer_question, consider
+from bot.answers.compose import (
+    CLOSEST,
+    MAX_ANSWER_WORDS,
+    TUNING,
+    Tuning,
+    answer_question,
+    consider,
+)
 from bot.answers.decision import DECISION_FEATURES
 from bot.answers.ranking import Model
 from indexer.search import SearchIndex
@@ -102,6 +109,7 @@ class Scores:
     mrr: float
     unanswerable_declined: float  # share of unanswerable questions declined
     answerable_declined: float  # share of answerable questions wrongly declined
+    declined_linked: float  # ... of which the decline links the right passage as closest guidance
     answered_wrong: float  # share of answerable questions answered without their fact
     answerable: int
     unanswerable: int
@@ -113,6 +121,7 @@ class Scores:
             ("recall@3", _pct(self.recall_at_3)),
             ("MRR", f"{self.mrr:.3f}"),
             ("answerable wrongly declined", _pct(self.answerable_declined)),
+            ("  ... right passage linked", _pct(self.declined_linked)),
             ("answered with wrong facts", _pct(self.answered_wrong)),
             ("unanswerable declined", _pct(self.unanswerable_declined)),
         ]
@@ -172,6 +181,10 @@ def summarise(results: Sequence[Result]) -> Scores:
         mrr=sum(1 / k for k in ranks if k) / n,
         unanswerable_declined=sum(r.right for r in unanswerable) / u,
         answerable_declined=sum(not r.outcome.answered for r in answerable) / n,
+        declined_linked=sum(
+            not r.outcome.answered and r.rank is not None and r.rank <= CLOSEST for r in answerable
+        )
+        / n,
         answered_wrong=sum(r.wrong for r in answerable) / n,
         answerable=len(answerable),
         unanswerable=len(unanswerable),
