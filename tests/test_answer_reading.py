@@ -255,3 +255,17 @@ def test_re_ranking_does_not_depend_on_the_hash_seed(shipped_index_path: Path) -
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1 and runs.pop().count("\n") == 319
+
+
+def test_a_full_match_is_answered_under_a_heading_that_is_not_a_question(tmp_path: Path) -> None:
+    """Knowledge an admin adds need not have question headings or "Also asked" lines: a passage
+    that holds the whole question, with no rival, is still answered (README, "Evaluation": a
+    refit that declined this was not shipped)."""
+    from tests.slack_harness import PAGES
+
+    root = write_knowledge(tmp_path / "k", pages=PAGES)
+    build_index(root, tmp_path / "index.sqlite3")
+    answer = answer_question(
+        SearchIndex.load(tmp_path / "index.sqlite3"), "What does TUPE protect?"
+    )
+    assert answer.answered and "terms and conditions of staff" in answer.text

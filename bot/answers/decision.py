@@ -28,7 +28,8 @@ DECISION_FEATURES = (
     "pairs",  # share of the question's adjacent terms side by side in it
 )
 
-# Fitted by `mutuals eval --calibrate` on the development part (see README).
+# Fitted by `mutuals eval --calibrate` on the development part before its second batch (README,
+# "Evaluation", says why a refit with it is not shipped).
 DECIDER = Model(
     weights=(1.552, 1.213, 2.716, 0.127, -1.896, -0.3, -0.023, 0.207, -0.219, 1.996, 0.814, 1.198),
     bias=-5.794,

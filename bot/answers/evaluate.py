@@ -220,16 +220,18 @@ def baseline(index: SearchIndex) -> Callable[[str], Outcome]:
 def report(parts: dict[str, tuple[Scores, Scores]]) -> str:
     """A side-by-side table: each part, the assistant beside the baseline."""
     names = list(parts)
+    width = max(13, *(len(n) + 7 for n in names))  # "<name> base" and a space or more
     lines = [
         ", ".join(
             f"{name}: {ours.answerable} answerable, {ours.unanswerable} unanswerable"
             for name, (ours, _) in parts.items()
         ),
-        f"{'measure':<30}" + "".join(f"{n + ' ours':>13}{n + ' base':>13}" for n in names),
+        f"{'measure':<30}"
+        + "".join(f"{n + ' ours':>{width}}{n + ' base':>{width}}" for n in names),
     ]
     rows = {name: (ours.rows(), base.rows()) for name, (ours, base) in parts.items()}
     for i, (label, _) in enumerate(next(iter(rows.values()))[0]):
-        cells = "".join(f"{o[i][1]:>13}{b[i][1]:>13}" for o, b in rows.values())
+        cells = "".join(f"{o[i][1]:>{width}}{b[i][1]:>{width}}" for o, b in rows.values())
         lines.append(f"{label:<30}{cells}")
     return "\n".join(lines)
 

@@ -57,7 +57,8 @@ class Model:
         return self.bias + sum(w * v for w, v in zip(self.weights, values, strict=True))
 
 
-# Fitted by `mutuals eval --calibrate` on the development part (see README).
+# Fitted by `mutuals eval --calibrate` on the development part before its second batch (README,
+# "Evaluation", says why a refit with it is not shipped).
 RANKER = Model(
     weights=(
         6.285,
