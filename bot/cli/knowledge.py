@@ -254,7 +254,8 @@ def render_text(answer: Answer) -> str:
 @click.option(
     "--misses",
     is_flag=True,
-    help="List every development question not answered right (never the frozen parts').",
+    help="List every development question not answered right (not the frozen parts'; a file"
+    " given with --questions is listed whatever it is).",
 )
 @click.option(
     "--calibrate",
